@@ -1,0 +1,51 @@
+namespace AdmissionGuard.Images;
+
+/// <summary>
+/// A parsed and normalized container image reference (Docker's normalization: <c>nginx</c> is
+/// <c>docker.io/library/nginx</c>). Instances come only from <see cref="ImageReferenceParser"/>.
+/// </summary>
+public sealed class ImageReference
+{
+    public const string DockerHub = "docker.io";
+
+    internal ImageReference(string registry, string path, string? tag, string? digest)
+    {
+        Registry = registry;
+        Path = path;
+        Tag = tag;
+        Digest = digest;
+        Repository = registry + "/" + path;
+        var slash = path.LastIndexOf('/');
+        Name = slash < 0 ? path : path[(slash + 1)..];
+        Normalized = Repository + (tag is null ? "" : ":" + tag) + (digest is null ? "" : "@" + digest);
+    }
+
+    /// <summary>Lower-case <c>host[:port]</c>; every Docker Hub alias becomes <c>docker.io</c>.</summary>
+    public string Registry { get; }
+
+    /// <summary>Path without the registry, e.g. <c>library/nginx</c>.</summary>
+    public string Path { get; }
+
+    /// <summary>The tag as written, or null when none was written.</summary>
+    public string? Tag { get; }
+
+    /// <summary><c>algorithm:hex</c> as written, or null.</summary>
+    public string? Digest { get; }
+
+    /// <summary><c>registry/path</c>.</summary>
+    public string Repository { get; }
+
+    /// <summary>The last path segment.</summary>
+    public string Name { get; }
+
+    /// <summary>The tag, or <c>latest</c> when the reference has neither tag nor digest... or only a digest.</summary>
+    public string TagOrLatest => Tag ?? "latest";
+
+    /// <summary>True when neither a tag nor a digest was written (Docker pulls <c>latest</c>).</summary>
+    public bool IsImplicitLatest => Tag is null && Digest is null;
+
+    /// <summary><c>registry/path[:tag][@digest]</c>.</summary>
+    public string Normalized { get; }
+
+    public override string ToString() => Normalized;
+}

@@ -1,0 +1,7 @@
+namespace AdmissionGuard.Policies;
+
+public sealed class ResourceStatus
+{
+    public List<StatusCondition>? Conditions { get; set; }
+    public long? ObservedGeneration { get; set; }
+}

@@ -1,0 +1,8 @@
+namespace AdmissionGuard.Registry;
+
+/// <summary>Registry facts as known now, without I/O: the engine reads, background work fills.</summary>
+public interface IRegistryFacts
+{
+    /// <summary>Existence and digest of a normalized reference (<c>registry/path:tag</c>).</summary>
+    RegistryFact Lookup(string normalizedReference);
+}

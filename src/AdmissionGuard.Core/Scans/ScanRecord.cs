@@ -1,0 +1,14 @@
+namespace AdmissionGuard.Scans;
+
+/// <summary>
+/// What admission needs to know of one scan, compact because a cluster may cache a million of them.
+/// </summary>
+public sealed record ScanRecord(
+    string Image,
+    string Digest,
+    DateTimeOffset ScannedAt,
+    Grade Grade,
+    int Critical,
+    int High,
+    int FixableCritical,
+    int FixableHigh);
