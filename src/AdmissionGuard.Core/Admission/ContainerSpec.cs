@@ -1,0 +1,7 @@
+namespace AdmissionGuard.Admission;
+
+public sealed class ContainerSpec
+{
+    public string? Name { get; set; }
+    public string? Image { get; set; }
+}

@@ -1,0 +1,6 @@
+namespace AdmissionGuard.Admission;
+
+public sealed class LocalObjectReference
+{
+    public string? Name { get; set; }
+}

@@ -1,0 +1,7 @@
+namespace AdmissionGuard.Admission;
+
+public sealed class VolumeSpec
+{
+    public string? Name { get; set; }
+    public ImageVolumeSource? Image { get; set; }
+}

@@ -1,0 +1,9 @@
+namespace AdmissionGuard.Evaluation;
+
+public enum ImageLocation
+{
+    Container,
+    InitContainer,
+    EphemeralContainer,
+    ImageVolume,
+}

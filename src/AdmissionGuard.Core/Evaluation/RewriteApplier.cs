@@ -1,0 +1,32 @@
+using AdmissionGuard.Admission;
+
+namespace AdmissionGuard.Evaluation;
+
+/// <summary>Applies planned rewrites to a typed object, as the mutating webhook's patch would.</summary>
+public static class RewriteApplier
+{
+    public static void Apply(string kind, WorkloadObject obj, IEnumerable<ImageResult> results)
+    {
+        if (!PodSpecLocator.TryLocate(kind, obj, out var spec, out _, out _) || spec is null)
+        {
+            return;
+        }
+
+        foreach (var result in results)
+        {
+            if (result.Rewrite is not { } rewrite)
+            {
+                continue;
+            }
+
+            var site = result.Site;
+            switch (site.Location)
+            {
+                case ImageLocation.Container: spec.Containers![site.Index].Image = rewrite.To; break;
+                case ImageLocation.InitContainer: spec.InitContainers![site.Index].Image = rewrite.To; break;
+                case ImageLocation.EphemeralContainer: spec.EphemeralContainers![site.Index].Image = rewrite.To; break;
+                default: spec.Volumes![site.Index].Image!.Reference = rewrite.To; break;
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+namespace AdmissionGuard.Policies;
+
+/// <summary>A LabelSelector compiled to a predicate. An empty selector matches everything.</summary>
+internal sealed class CompiledSelector
+{
+    public static readonly CompiledSelector Everything = new([]);
+
+    private readonly Requirement[] requirements;
+
+    private CompiledSelector(Requirement[] requirements) => this.requirements = requirements;
+
+    public bool IsEmpty => requirements.Length == 0;
+
+    public bool Matches(IReadOnlyDictionary<string, string>? labels)
+    {
+        foreach (var requirement in requirements)
+        {
+            string? value = null;
+            var has = labels is not null && labels.TryGetValue(requirement.Key, out value);
+            var ok = requirement.Operator switch
+            {
+                SelectorOperator.In => has && Array.IndexOf(requirement.Values, value) >= 0,
+                SelectorOperator.NotIn => !has || Array.IndexOf(requirement.Values, value) < 0,
+                SelectorOperator.Exists => has,
+                _ => !has,
+            };
+            if (!ok)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static CompiledSelector Compile(LabelSelector? selector, string field, List<(string Field, string Message)> errors)
+    {
+        if (selector is null)
+        {
+            return Everything;
+        }
+
+        var requirements = new List<Requirement>();
+        foreach (var (key, value) in selector.MatchLabels ?? [])
+        {
+            requirements.Add(new Requirement(key, SelectorOperator.In, [value]));
+        }
+
+        var expressions = selector.MatchExpressions ?? [];
+        for (var i = 0; i < expressions.Count; i++)
+        {
+            var expression = expressions[i];
+            var path = $"{field}.matchExpressions[{i}]";
+            if (string.IsNullOrEmpty(expression.Key))
+            {
+                errors.Add(($"{path}.key", "required"));
+                continue;
+            }
+
+            var values = expression.Values?.ToArray() ?? [];
+            SelectorOperator op;
+            switch (expression.Operator)
+            {
+                case "In": op = SelectorOperator.In; break;
+                case "NotIn": op = SelectorOperator.NotIn; break;
+                case "Exists": op = SelectorOperator.Exists; break;
+                case "DoesNotExist": op = SelectorOperator.DoesNotExist; break;
+                default:
+                    errors.Add(($"{path}.operator", $"\"{expression.Operator}\" is not one of In, NotIn, Exists, DoesNotExist"));
+                    continue;
+            }
+
+            if ((op is SelectorOperator.In or SelectorOperator.NotIn) && values.Length == 0)
+            {
+                errors.Add(($"{path}.values", $"must be non-empty for {expression.Operator}"));
+                continue;
+            }
+
+            if ((op is SelectorOperator.Exists or SelectorOperator.DoesNotExist) && values.Length != 0)
+            {
+                errors.Add(($"{path}.values", $"must be empty for {expression.Operator}"));
+                continue;
+            }
+
+            requirements.Add(new Requirement(expression.Key, op, values));
+        }
+
+        return requirements.Count == 0 ? Everything : new CompiledSelector([.. requirements]);
+    }
+
+    private enum SelectorOperator
+    {
+        In,
+        NotIn,
+        Exists,
+        DoesNotExist,
+    }
+
+    private sealed record Requirement(string Key, SelectorOperator Operator, string[] Values);
+}

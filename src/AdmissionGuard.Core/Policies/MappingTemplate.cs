@@ -1,0 +1,97 @@
+using System.Text;
+using AdmissionGuard.Images;
+
+namespace AdmissionGuard.Policies;
+
+/// <summary>A mapping's <c>to</c>, split once into literal text and variables.</summary>
+internal sealed class MappingTemplate
+{
+    private static readonly string[] Variables = ["registry", "repository", "path", "name", "tag"];
+
+    private readonly (string? Literal, string? Variable)[] parts;
+
+    private MappingTemplate(string text, (string?, string?)[] parts)
+    {
+        Text = text;
+        this.parts = parts;
+    }
+
+    public string Text { get; }
+
+    public static MappingTemplate? Compile(string? text, out string? error)
+    {
+        error = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "required";
+            return null;
+        }
+
+        var parts = new List<(string?, string?)>();
+        var i = 0;
+        while (i < text.Length)
+        {
+            var open = text.IndexOf('{', i);
+            if (open < 0)
+            {
+                parts.Add((text[i..], null));
+                break;
+            }
+
+            if (open > i)
+            {
+                parts.Add((text[i..open], null));
+            }
+
+            var close = text.IndexOf('}', open);
+            if (close < 0)
+            {
+                error = $"unclosed \"{{\" at position {open}";
+                return null;
+            }
+
+            var variable = text[(open + 1)..close];
+            if (Array.IndexOf(Variables, variable) < 0)
+            {
+                error = $"unknown variable {{{variable}}}; use {{registry}}, {{repository}}, {{path}}, {{name}} or {{tag}}";
+                return null;
+            }
+
+            parts.Add((null, variable));
+            i = close + 1;
+        }
+
+        if (text.Contains('}', StringComparison.Ordinal) && parts.TrueForAll(p => p.Item2 is null))
+        {
+            error = "unmatched \"}\"";
+            return null;
+        }
+
+        return new MappingTemplate(text, [.. parts]);
+    }
+
+    /// <summary>The twin for <paramref name="source"/>, or null when the source has no twin (digest only).</summary>
+    public string? Expand(ImageReference source)
+    {
+        // A digest names content of the source repository; it is never carried to another one.
+        if (source.Tag is null && source.Digest is not null)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(64);
+        foreach (var (literal, variable) in parts)
+        {
+            builder.Append(literal ?? variable switch
+            {
+                "registry" => source.Registry,
+                "repository" => source.Repository,
+                "path" => source.Path,
+                "name" => source.Name,
+                _ => source.TagOrLatest,
+            });
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,8 @@
+namespace AdmissionGuard.Policies;
+
+public enum MissingScanAction
+{
+    Deny,
+    Warn,
+    Allow,
+}

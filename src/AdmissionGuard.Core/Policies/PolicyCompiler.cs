@@ -1,0 +1,431 @@
+using System.Globalization;
+using AdmissionGuard.Evaluation;
+using AdmissionGuard.Evaluation.Rules;
+using AdmissionGuard.Images;
+using AdmissionGuard.Scans;
+
+namespace AdmissionGuard.Policies;
+
+/// <summary>
+/// Validates policy objects and compiles them into an immutable <see cref="PolicySnapshot"/>. Every
+/// error names its field path; an object with errors is reported in <see cref="PolicySnapshot.Errors"/>
+/// and takes no part in evaluation.
+/// </summary>
+public static class PolicyCompiler
+{
+    public const string ApiVersion = "admissionguard.io/v1alpha1";
+
+    private static readonly ImageGlob[] AllImages = [Glob("**")];
+
+    public static PolicySnapshot Compile(IEnumerable<HardenedImageSource> sources, IEnumerable<ImagePolicy> policies)
+    {
+        var errors = new List<PolicyError>();
+        var compiledSources = new Dictionary<string, CompiledSource>(StringComparer.Ordinal);
+        foreach (var source in sources)
+        {
+            var local = new List<(string Field, string Message)>();
+            var name = source.Metadata?.Name;
+            var compiled = CompileSource(source, local);
+            if (string.IsNullOrEmpty(name))
+            {
+                local.Add(("metadata.name", "required"));
+            }
+            else if (compiledSources.ContainsKey(name))
+            {
+                local.Add(("metadata.name", "duplicate HardenedImageSource name"));
+            }
+
+            if (local.Count == 0 && compiled is not null)
+            {
+                compiledSources.Add(name!, compiled);
+            }
+
+            errors.AddRange(local.Select(e => new PolicyError(HardenedImageSource.KindName, null, name ?? "<unnamed>", e.Field, e.Message)));
+        }
+
+        var compiledPolicies = new List<CompiledPolicy>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var policy in policies)
+        {
+            var local = new List<(string Field, string Message)>();
+            var compiled = CompilePolicy(policy, compiledSources, local);
+            if (compiled is not null && !ids.Add(compiled.Id))
+            {
+                local.Add(("metadata.name", $"duplicate {compiled.Id}"));
+            }
+
+            if (local.Count == 0 && compiled is not null)
+            {
+                compiledPolicies.Add(compiled);
+            }
+
+            var kind = policy.Kind ?? ImagePolicy.ClusterKind;
+            errors.AddRange(local.Select(e => new PolicyError(kind, kind == ImagePolicy.NamespacedKind ? policy.Metadata?.Namespace : null, policy.Metadata?.Name ?? "<unnamed>", e.Field, e.Message)));
+        }
+
+        // Name order is the documented order in which rewriting policies are tried.
+        compiledPolicies.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name) is var c && c != 0 ? c : string.CompareOrdinal(a.Id, b.Id));
+        return new PolicySnapshot([.. compiledPolicies], compiledSources, [.. errors]);
+    }
+
+    private static CompiledSource? CompileSource(HardenedImageSource source, List<(string, string)> errors)
+    {
+        CheckApiVersion(source.ApiVersion, errors);
+        var spec = source.Spec;
+        if (spec is null)
+        {
+            errors.Add(("spec", "required"));
+            return null;
+        }
+
+        var hardened = Globs(spec.Hardened, "spec.hardened", errors);
+        if (hardened.Length == 0)
+        {
+            errors.Add(("spec.hardened", "must list at least one pattern"));
+        }
+
+        var notHardened = Globs(spec.NotHardened, "spec.notHardened", errors);
+        var mappings = new List<(ImageGlob, MappingTemplate)>();
+        var specMappings = spec.Mappings ?? [];
+        for (var i = 0; i < specMappings.Count; i++)
+        {
+            var from = GlobAt(specMappings[i].From, $"spec.mappings[{i}].from", errors);
+            var to = MappingTemplate.Compile(specMappings[i].To, out var error);
+            if (error is not null)
+            {
+                errors.Add(($"spec.mappings[{i}].to", error));
+            }
+
+            if (from is not null && to is not null)
+            {
+                mappings.Add((from, to));
+            }
+        }
+
+        return new CompiledSource
+        {
+            Name = source.Metadata?.Name ?? "",
+            Hardened = hardened,
+            NotHardened = notHardened,
+            Mappings = [.. mappings],
+            VerifyExists = spec.VerifyExists ?? false,
+        };
+    }
+
+    private static CompiledPolicy? CompilePolicy(ImagePolicy policy, Dictionary<string, CompiledSource> sources, List<(string, string)> errors)
+    {
+        CheckApiVersion(policy.ApiVersion, errors);
+        var kind = policy.Kind ?? ImagePolicy.ClusterKind;
+        var name = policy.Metadata?.Name;
+        var ns = kind == ImagePolicy.NamespacedKind ? policy.Metadata?.Namespace : null;
+        if (kind is not (ImagePolicy.ClusterKind or ImagePolicy.NamespacedKind))
+        {
+            errors.Add(("kind", $"\"{kind}\" is not ClusterImagePolicy or ImagePolicy"));
+        }
+
+        if (string.IsNullOrEmpty(name))
+        {
+            errors.Add(("metadata.name", "required"));
+        }
+
+        if (kind == ImagePolicy.NamespacedKind && string.IsNullOrEmpty(ns))
+        {
+            errors.Add(("metadata.namespace", "required for an ImagePolicy (it applies only in its own namespace)"));
+        }
+
+        var spec = policy.Spec;
+        if (spec is null)
+        {
+            errors.Add(("spec", "required"));
+            return null;
+        }
+
+        var mode = Enum<PolicyMode>(spec.Mode, "spec.mode", PolicyMode.Enforce, errors);
+        var match = spec.Match ?? new PolicyMatch();
+        var namespaceSelector = CompiledSelector.Compile(match.NamespaceSelector, "spec.match.namespaceSelector", errors);
+        var podSelector = CompiledSelector.Compile(match.PodSelector, "spec.match.podSelector", errors);
+        var include = spec.Images?.Include is { Count: > 0 } ? Globs(spec.Images.Include, "spec.images.include", errors) : AllImages;
+        var exclude = Globs(spec.Images?.Exclude, "spec.images.exclude", errors);
+
+        var rules = new List<IImageRule>();
+        var policySources = Array.Empty<CompiledSource>();
+        var specRules = spec.Rules;
+        if (specRules?.Hardened is { } hardenedSpec)
+        {
+            policySources = ResolveSources(hardenedSpec.Sources, sources, errors);
+            if (hardenedSpec.Required == true)
+            {
+                rules.Add(new HardenedRule(policySources));
+            }
+        }
+        else
+        {
+            policySources = [.. sources.Values.OrderBy(s => s.Name, StringComparer.Ordinal)];
+        }
+
+        if (specRules?.Registries?.Allowed is { } allowed)
+        {
+            var prefixes = new List<RegistryPrefix>();
+            for (var i = 0; i < allowed.Count; i++)
+            {
+                if (RegistryPrefix.TryCompile(allowed[i], out var prefix, out var error))
+                {
+                    prefixes.Add(prefix);
+                }
+                else
+                {
+                    errors.Add(($"spec.rules.registries.allowed[{i}]", error));
+                }
+            }
+
+            if (allowed.Count == 0)
+            {
+                errors.Add(("spec.rules.registries.allowed", "must not be empty (an empty allow-list would deny every image; remove the rule to allow all)"));
+            }
+
+            rules.Add(new RegistryRule([.. prefixes]));
+        }
+
+        if (specRules?.Tags is { } tags)
+        {
+            var disallowed = new List<NameGlob>();
+            var list = tags.Disallowed ?? [];
+            for (var i = 0; i < list.Count; i++)
+            {
+                if (string.IsNullOrWhiteSpace(list[i]) || list[i].Contains('/', StringComparison.Ordinal) || list[i].Contains(':', StringComparison.Ordinal))
+                {
+                    errors.Add(($"spec.rules.tags.disallowed[{i}]", $"\"{list[i]}\" is not a tag glob"));
+                }
+                else
+                {
+                    disallowed.Add(new NameGlob(list[i]));
+                }
+            }
+
+            rules.Add(new TagRule([.. disallowed], tags.RequireDigest ?? false));
+        }
+
+        if (specRules?.Scan is { } scan)
+        {
+            Grade? minGrade = null;
+            if (scan.MinGrade is not null)
+            {
+                if (scan.MinGrade.Length == 1 && scan.MinGrade[0] is >= 'A' and <= 'F')
+                {
+                    minGrade = (Grade)(scan.MinGrade[0] - 'A');
+                }
+                else
+                {
+                    errors.Add(("spec.rules.scan.minGrade", $"\"{scan.MinGrade}\" is not one of A, B, C, D, E, F"));
+                }
+            }
+
+            if (scan.MaxCritical < 0)
+            {
+                errors.Add(("spec.rules.scan.maxCritical", "must be 0 or more"));
+            }
+
+            if (scan.MaxHigh < 0)
+            {
+                errors.Add(("spec.rules.scan.maxHigh", "must be 0 or more"));
+            }
+
+            TimeSpan? maxAge = null;
+            if (scan.MaxAge is not null)
+            {
+                if (GoDuration.TryParse(scan.MaxAge, out var age) && age > TimeSpan.Zero)
+                {
+                    maxAge = age;
+                }
+                else
+                {
+                    errors.Add(("spec.rules.scan.maxAge", $"\"{scan.MaxAge}\" is not a positive duration such as 168h or 30m"));
+                }
+            }
+
+            var onMissing = Enum<MissingScanAction>(scan.OnMissing, "spec.rules.scan.onMissing", MissingScanAction.Deny, errors);
+            rules.Add(new ScanRule(minGrade, scan.MaxCritical, scan.MaxHigh, maxAge, onMissing));
+        }
+
+        var rewrite = spec.Rewrite;
+        var target = Enum<RewriteTarget>(rewrite?.Target, "spec.rewrite.target", RewriteTarget.Pods, errors);
+        if (rewrite?.Enabled == true && policySources.Length == 0)
+        {
+            errors.Add(("spec.rewrite.enabled", "rewriting needs at least one HardenedImageSource with mappings"));
+        }
+
+        var exemptions = new List<CompiledExemption>();
+        var specExceptions = spec.Exceptions ?? [];
+        for (var i = 0; i < specExceptions.Count; i++)
+        {
+            var exception = specExceptions[i];
+            var path = $"spec.exceptions[{i}]";
+            var images = Globs(exception.Images, $"{path}.images", errors);
+            if (images.Length == 0)
+            {
+                errors.Add(($"{path}.images", "must list at least one pattern"));
+            }
+
+            var expires = DateTimeOffset.MinValue;
+            if (string.IsNullOrEmpty(exception.Expires))
+            {
+                errors.Add(($"{path}.expires", "required: an exception must end"));
+            }
+            else if (!TryParseTimestamp(exception.Expires, out expires))
+            {
+                errors.Add(($"{path}.expires", $"\"{exception.Expires}\" is not an RFC 3339 time such as 2027-03-31T00:00:00Z"));
+            }
+
+            if (string.IsNullOrWhiteSpace(exception.Reason))
+            {
+                errors.Add(($"{path}.reason", "required: say why, it is shown in messages and reports"));
+            }
+
+            exemptions.Add(new CompiledExemption
+            {
+                Images = images,
+                Namespaces = NameGlobs(exception.Namespaces, $"{path}.namespaces", errors),
+                Expires = expires,
+                Reason = exception.Reason ?? "",
+            });
+        }
+
+        return new CompiledPolicy
+        {
+            Kind = kind,
+            Name = name ?? "",
+            Namespace = ns,
+            Id = ns is null ? $"{kind}/{name}" : $"{kind}/{ns}/{name}",
+            Mode = mode,
+            NamespaceSelector = namespaceSelector,
+            Namespaces = NameGlobs(match.Namespaces, "spec.match.namespaces", errors),
+            ExcludeNamespaces = NameGlobs(match.ExcludeNamespaces, "spec.match.excludeNamespaces", errors),
+            PodSelector = podSelector,
+            Include = include,
+            Exclude = exclude,
+            Rules = [.. rules],
+            Sources = policySources,
+            RewriteEnabled = rewrite?.Enabled ?? false,
+            PinDigest = rewrite?.PinDigest ?? false,
+            RewriteTarget = target,
+            Exemptions = [.. exemptions],
+        };
+    }
+
+    private static CompiledSource[] ResolveSources(List<string>? names, Dictionary<string, CompiledSource> sources, List<(string, string)> errors)
+    {
+        if (names is null || names.Count == 0)
+        {
+            errors.Add(("spec.rules.hardened.sources", "must name at least one HardenedImageSource"));
+            return [];
+        }
+
+        var resolved = new List<CompiledSource>();
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (sources.TryGetValue(names[i], out var source))
+            {
+                resolved.Add(source);
+            }
+            else
+            {
+                errors.Add(($"spec.rules.hardened.sources[{i}]", $"HardenedImageSource \"{names[i]}\" does not exist or is invalid"));
+            }
+        }
+
+        return [.. resolved];
+    }
+
+    internal static bool TryParseTimestamp(string text, out DateTimeOffset value) =>
+        DateTimeOffset.TryParseExact(
+            text,
+            ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
+            CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal,
+            out value) && (text.EndsWith('Z') || text.EndsWith('z') || text.Length > 19 && (text[^6] is '+' or '-'));
+
+    private static void CheckApiVersion(string? apiVersion, List<(string, string)> errors)
+    {
+        if (apiVersion is not null && apiVersion != ApiVersion)
+        {
+            errors.Add(("apiVersion", $"\"{apiVersion}\" is not {ApiVersion}"));
+        }
+    }
+
+    private static T Enum<T>(string? text, string field, T fallback, List<(string, string)> errors)
+        where T : struct, Enum
+    {
+        if (text is null)
+        {
+            return fallback;
+        }
+
+        // Exact case, as the CRD enum: "enforce" is a mistake worth reporting, not guessing.
+        foreach (var value in System.Enum.GetValues<T>())
+        {
+            if (string.Equals(value.ToString(), text, StringComparison.Ordinal))
+            {
+                return value;
+            }
+        }
+
+        errors.Add((field, $"\"{text}\" is not one of {string.Join(", ", System.Enum.GetNames<T>())}"));
+        return fallback;
+    }
+
+    private static ImageGlob[] Globs(List<string>? patterns, string field, List<(string, string)> errors)
+    {
+        if (patterns is null)
+        {
+            return [];
+        }
+
+        var globs = new List<ImageGlob>(patterns.Count);
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            if (GlobAt(patterns[i], $"{field}[{i}]", errors) is { } glob)
+            {
+                globs.Add(glob);
+            }
+        }
+
+        return [.. globs];
+    }
+
+    private static ImageGlob? GlobAt(string? pattern, string field, List<(string, string)> errors)
+    {
+        if (ImageGlob.TryCompile(pattern, out var glob, out var error))
+        {
+            return glob;
+        }
+
+        errors.Add((field, error));
+        return null;
+    }
+
+    private static NameGlob[] NameGlobs(List<string>? patterns, string field, List<(string, string)> errors)
+    {
+        if (patterns is null)
+        {
+            return [];
+        }
+
+        var globs = new List<NameGlob>();
+        for (var i = 0; i < patterns.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(patterns[i]) || patterns[i].Any(c => !(char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '*' or '.')))
+            {
+                errors.Add(($"{field}[{i}]", $"\"{patterns[i]}\" is not a namespace name or glob"));
+            }
+            else
+            {
+                globs.Add(new NameGlob(patterns[i]));
+            }
+        }
+
+        return [.. globs];
+    }
+
+    private static ImageGlob Glob(string pattern) =>
+        ImageGlob.TryCompile(pattern, out var glob, out var error) ? glob : throw new InvalidOperationException(error);
+}

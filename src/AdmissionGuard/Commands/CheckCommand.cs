@@ -1,0 +1,81 @@
+using AdmissionGuard.Evaluation;
+using AdmissionGuard.Registry;
+using AdmissionGuard.Serialization;
+
+namespace AdmissionGuard.Commands;
+
+/// <summary><c>admissionguard check</c>: the webhook's engine, offline, for CI pipelines.</summary>
+internal static class CheckCommand
+{
+    public const int Allowed = 0;
+    public const int Denied = 1;
+    public const int BadInput = 2;
+
+    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider? time = null)
+    {
+        var line = CommandLine.Parse(args, ["-f", "--filename", "--policies", "--scans", "--output", "-o"], [], out var error);
+        var inputs = line.Values("-f").Concat(line.Values("--filename")).ToList();
+        var policies = line.Value("--policies");
+        var output = line.Value("--output") ?? line.Value("-o") ?? "text";
+        error ??= line.Positional.Count != 0 ? $"unexpected argument {line.Positional[0]}"
+            : inputs.Count == 0 ? "-f PATH|- is required"
+            : policies is null ? "--policies DIR is required"
+            : output is not ("text" or "json") ? $"--output {output} is not supported (text or json)"
+            : null;
+        if (error is not null)
+        {
+            stderr.WriteLine($"admissionguard check: {error}");
+            stderr.WriteLine("usage: admissionguard check -f PATH|- [-f ...] --policies DIR [--scans DIR] [--output text|json]");
+            return BadInput;
+        }
+
+        var bundle = PolicyBundle.Load(policies!, line.Value("--scans"), stdin);
+        var workloads = new ManifestSet();
+        foreach (var input in inputs)
+        {
+            ManifestFiles.Read(input, workloads, stdin);
+        }
+
+        var errors = bundle.Errors.Concat(workloads.Errors).ToList();
+        if (errors.Count != 0)
+        {
+            foreach (var e in errors)
+            {
+                stderr.WriteLine($"admissionguard check: {e}");
+            }
+
+            return BadInput;
+        }
+
+        // Namespaces among the checked inputs label their namespaces too.
+        foreach (var (name, labels) in workloads.NamespaceLabels)
+        {
+            bundle.Manifests.NamespaceLabels[name] = labels;
+        }
+
+        var engine = new PolicyEngine(bundle.Scans, NoRegistryFacts.Instance, time ?? TimeProvider.System);
+        var results = new List<CheckResult>();
+        foreach (var manifest in workloads.Workloads)
+        {
+            var ns = manifest.Object.Metadata?.Namespace ?? "default";
+            var input = new EvaluationInput(manifest.Kind, manifest.Object, ns, bundle.Manifests.LabelsOf(ns));
+
+            // As in a cluster: the mutating webhook rewrites first, then validation judges the result.
+            var mutation = engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Mutate);
+            RewriteApplier.Apply(manifest.Kind, manifest.Object, mutation.Images);
+            var verdict = engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate);
+            results.Add(new CheckResult(manifest, ns, verdict, mutation.Rewrites));
+        }
+
+        if (output == "json")
+        {
+            CheckReport.WriteJson(results, stdout);
+        }
+        else
+        {
+            CheckReport.WriteText(results, stdout);
+        }
+
+        return results.Exists(r => !r.Verdict.Allowed) ? Denied : Allowed;
+    }
+}

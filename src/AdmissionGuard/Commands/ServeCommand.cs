@@ -1,0 +1,107 @@
+using System.Net;
+using AdmissionGuard.Certificates;
+using AdmissionGuard.Hosting;
+using AdmissionGuard.Registry;
+using AdmissionGuard.Telemetry;
+using AdmissionGuard.Webhooks;
+using OpenTelemetry.Metrics;
+
+namespace AdmissionGuard.Commands;
+
+/// <summary><c>admissionguard serve</c>: the webhook over HTTPS, in local mode from policy files.</summary>
+internal static class ServeCommand
+{
+    private static readonly string[] Valued = ["--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen", "--drain", "--deadline", "--registry-budget", "--ca-dir"];
+
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
+    {
+        var line = CommandLine.Parse(args, Valued, [], out var error);
+        var settings = error is null ? ServeSettings.From(line, out error) : null;
+        if (settings is null)
+        {
+            stderr.WriteLine($"admissionguard serve: {error}");
+            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] --policies DIR [--scans DIR] [--metrics-listen HOST:PORT] [--drain 5s] [--deadline 3s] [--ca-dir DIR]");
+            return CheckCommand.BadInput;
+        }
+
+        using var certificates = CreateCertificateProvider(settings, stdout);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(10));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = settings.Webhook.MaxBodyBytes + 1;
+            kestrel.Listen(settings.Listen, listen => listen.UseAdmissionGuardTls(certificates.Provider));
+            if (settings.MetricsListen is { } metricsEndpoint)
+            {
+                kestrel.Listen(metricsEndpoint);
+            }
+        });
+
+        builder.Services.AddAdmissionGuard(settings);
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(AdmissionMetrics.MeterName)
+            .AddPrometheusExporter());
+
+        await using var app = builder.Build();
+        var store = app.Services.GetRequiredService<AdmissionStateStore>();
+        app.Services.GetRequiredService<LocalPolicyLoader>().LoadNow();
+        foreach (var e in store.Current.Snapshot.Errors)
+        {
+            stderr.WriteLine($"admissionguard serve: invalid policy: {e}");
+        }
+
+        app.UseWhen(c => !c.Request.IsHttps && !IsMetricsRequest(c, settings), branch => branch.Run(async c =>
+        {
+            c.Response.StatusCode = 400;
+            await c.Response.WriteAsync("admission endpoints are served over HTTPS only\n").ConfigureAwait(false);
+        }));
+        app.MapAdmissionEndpoints();
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        stdout.WriteLine($"admissionguard: serving https://{settings.Listen} with {store.Current.Snapshot.PolicyCount} policies from {settings.PoliciesDir}");
+        started?.Invoke(app);
+        await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static bool IsMetricsRequest(HttpContext context, ServeSettings settings) =>
+        settings.MetricsListen is { } m && context.Connection.LocalPort == m.Port && context.Request.Path.StartsWithSegments("/metrics");
+
+    private static IServiceCollection AddAdmissionGuard(this IServiceCollection services, ServeSettings settings)
+    {
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<AdmissionStateStore>();
+        services.AddSingleton<Readiness>();
+        services.AddSingleton<AdmissionMetrics>();
+        services.AddSingleton(settings.Webhook);
+        services.AddSingleton<IRegistryFacts>(NoRegistryFacts.Instance);
+        services.AddSingleton<AdmissionHandler>(sp => new AdmissionHandler(
+            sp.GetRequiredService<AdmissionStateStore>(),
+            sp.GetRequiredService<IRegistryFacts>(),
+            sp.GetService<IRegistryWarmer>(),
+            sp.GetRequiredService<AdmissionMetrics>(),
+            settings.Webhook,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AdmissionHandler>>()));
+        services.AddSingleton(sp => new LocalPolicyLoader(settings.PoliciesDir, settings.ScansDir, sp.GetRequiredService<AdmissionStateStore>(), sp.GetRequiredService<ILogger<LocalPolicyLoader>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<LocalPolicyLoader>());
+        services.AddSingleton<IHostedService>(sp => new DrainOnShutdown(sp.GetRequiredService<Readiness>(), settings.Drain, sp.GetRequiredService<ILogger<DrainOnShutdown>>()));
+        return services;
+    }
+
+    private static ServingCertificates CreateCertificateProvider(ServeSettings settings, TextWriter stdout)
+    {
+        if (settings.TlsCert is not null && settings.TlsKey is not null)
+        {
+            return ServingCertificates.FromFiles(settings.TlsCert, settings.TlsKey);
+        }
+
+        var certificates = ServingCertificates.SelfSigned(settings.CaDir);
+        stdout.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
+        return certificates;
+    }
+}

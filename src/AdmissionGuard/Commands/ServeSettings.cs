@@ -1,0 +1,101 @@
+using System.Net;
+using AdmissionGuard.Policies;
+using AdmissionGuard.Webhooks;
+
+namespace AdmissionGuard.Commands;
+
+internal sealed record ServeSettings(
+    IPEndPoint Listen,
+    IPEndPoint? MetricsListen,
+    string? TlsCert,
+    string? TlsKey,
+    string PoliciesDir,
+    string? ScansDir,
+    string CaDir,
+    TimeSpan Drain,
+    WebhookOptions Webhook)
+{
+    public static ServeSettings? From(CommandLine line, out string? error)
+    {
+        error = null;
+        if (!TryEndpoint(line.Value("--listen") ?? "0.0.0.0:8443", out var listen))
+        {
+            error = $"--listen \"{line.Value("--listen")}\" is not HOST:PORT";
+            return null;
+        }
+
+        IPEndPoint? metrics = null;
+        if (line.Value("--metrics-listen") is { } m && !TryEndpoint(m, out metrics))
+        {
+            error = $"--metrics-listen \"{m}\" is not HOST:PORT";
+            return null;
+        }
+
+        var cert = line.Value("--tls-cert");
+        var key = line.Value("--tls-key");
+        if ((cert is null) != (key is null))
+        {
+            error = "--tls-cert and --tls-key go together";
+            return null;
+        }
+
+        var policies = line.Value("--policies");
+        if (policies is null)
+        {
+            error = "in-cluster mode (watching the CRDs) is not available yet: give --policies DIR";
+            return null;
+        }
+
+        if (!Directory.Exists(policies))
+        {
+            error = $"--policies {policies}: no such directory";
+            return null;
+        }
+
+        var scans = line.Value("--scans");
+        if (scans is not null && !Directory.Exists(scans))
+        {
+            error = $"--scans {scans}: no such directory";
+            return null;
+        }
+
+        TimeSpan drain = TimeSpan.FromSeconds(2), deadline = TimeSpan.FromSeconds(3), budget = TimeSpan.FromMilliseconds(300);
+        foreach (var (name, set) in new (string, Action<TimeSpan>)[] { ("--drain", v => drain = v), ("--deadline", v => deadline = v), ("--registry-budget", v => budget = v) })
+        {
+            if (line.Value(name) is { } text)
+            {
+                if (!GoDuration.TryParse(text, out var value))
+                {
+                    error = $"{name} \"{text}\" is not a duration such as 5s or 300ms";
+                    return null;
+                }
+
+                set(value);
+            }
+        }
+
+        var caDir = line.Value("--ca-dir") ?? Path.Combine(Path.GetTempPath(), "admissionguard");
+        return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
+            new WebhookOptions { Deadline = deadline, RegistryBudget = budget });
+    }
+
+    private static bool TryEndpoint(string text, out IPEndPoint? endpoint)
+    {
+        endpoint = null;
+        var colon = text.LastIndexOf(':');
+        if (colon <= 0 || !int.TryParse(text.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) || port is < 0 or > 65535)
+        {
+            return false;
+        }
+
+        var host = text[..colon].Trim('[', ']');
+        IPAddress? address = host is "localhost" ? IPAddress.Loopback : IPAddress.TryParse(host, out var parsed) ? parsed : null;
+        if (address is null)
+        {
+            return false;
+        }
+
+        endpoint = new IPEndPoint(address, port);
+        return true;
+    }
+}

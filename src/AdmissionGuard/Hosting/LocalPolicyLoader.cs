@@ -1,0 +1,185 @@
+using AdmissionGuard.Commands;
+using AdmissionGuard.Policies;
+using AdmissionGuard.Scans;
+using AdmissionGuard.Serialization;
+
+namespace AdmissionGuard.Hosting;
+
+/// <summary>
+/// Local mode: reads policy and scan YAML from directories and reloads on change. A file or object
+/// that becomes invalid keeps its last good version, and the error is logged with the field path.
+/// </summary>
+internal sealed class LocalPolicyLoader(
+    string policiesDir,
+    string? scansDir,
+    AdmissionStateStore store,
+    ILogger<LocalPolicyLoader> logger,
+    TimeSpan? pollInterval = null) : BackgroundService
+{
+    private readonly Dictionary<string, ManifestSet> lastGoodFiles = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, object> lastGoodObjects = new(StringComparer.Ordinal);
+    private string fingerprint = "";
+
+    /// <summary>Loads once, synchronously, so the server is ready before it listens.</summary>
+    public void LoadNow()
+    {
+        var current = Fingerprint();
+        fingerprint = current;
+        Reload();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        // A FileSystemWatcher misses Kubernetes ConfigMap symlink swaps and some editors' renames; polling a
+        // fingerprint of names, sizes and times is simple and always right.
+        using var timer = new PeriodicTimer(pollInterval ?? TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                var current = Fingerprint();
+                if (current != fingerprint)
+                {
+                    fingerprint = current;
+                    Reload();
+                }
+            }
+            catch (IOException e)
+            {
+                logger.LogError("reading policies failed: {Error}", e.Message);
+            }
+        }
+    }
+
+    private string Fingerprint()
+    {
+        var builder = new System.Text.StringBuilder();
+        foreach (var file in Files())
+        {
+            var info = new FileInfo(file);
+            builder.Append(file).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
+        }
+
+        return builder.ToString();
+    }
+
+    private IEnumerable<string> Files()
+    {
+        var dirs = scansDir is null ? new[] { policiesDir } : [policiesDir, scansDir];
+        return dirs.Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
+            .Where(ManifestFiles.IsManifest)
+            .Order(StringComparer.Ordinal);
+    }
+
+    private void Reload()
+    {
+        var combined = new ManifestSet();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Files())
+        {
+            seen.Add(file);
+            var set = new ManifestSet();
+            try
+            {
+                set.AddText(File.ReadAllText(file), file);
+            }
+            catch (IOException e)
+            {
+                set.Errors.Add($"{file}: {e.Message}");
+            }
+
+            if (set.Errors.Count != 0)
+            {
+                foreach (var error in set.Errors)
+                {
+                    logger.LogError("policy file is invalid, keeping its last good version: {Error}", error);
+                }
+
+                if (!lastGoodFiles.TryGetValue(file, out set!))
+                {
+                    continue;
+                }
+            }
+            else
+            {
+                lastGoodFiles[file] = set;
+            }
+
+            combined.Sources.AddRange(set.Sources);
+            combined.Policies.AddRange(set.Policies);
+            combined.Scans.AddRange(set.Scans);
+            foreach (var (ns, labels) in set.NamespaceLabels)
+            {
+                combined.NamespaceLabels[ns] = labels;
+            }
+        }
+
+        foreach (var gone in lastGoodFiles.Keys.Where(f => !seen.Contains(f)).ToList())
+        {
+            lastGoodFiles.Remove(gone);
+        }
+
+        var snapshot = CompileKeepingLastGood(combined);
+        var scans = ScanFactsLoader.Build(combined.Scans, out var scanErrors);
+        foreach (var error in scanErrors)
+        {
+            logger.LogError("scan is invalid and not used: {Error}", error);
+        }
+
+        store.Swap(new AdmissionState(snapshot, scans, combined.NamespaceLabels, true));
+        logger.LogInformation("loaded {Policies} policies, {Sources} hardened image sources, {Scans} scans from {Dir}", snapshot.PolicyCount, snapshot.SourceCount, scans.Count, policiesDir);
+    }
+
+    /// <summary>Compiles; an object that fails is replaced by its last good version, if it had one.</summary>
+    private PolicySnapshot CompileKeepingLastGood(ManifestSet set)
+    {
+        var snapshot = PolicyCompiler.Compile(set.Sources, set.Policies);
+        if (snapshot.Errors.Count == 0)
+        {
+            Remember(set);
+            return snapshot;
+        }
+
+        var failed = new HashSet<string>(snapshot.Errors.Select(e => e.ObjectId), StringComparer.Ordinal);
+        foreach (var error in snapshot.Errors)
+        {
+            logger.LogError("policy is invalid, keeping its last good version if any: {Error}", error.ToString());
+        }
+
+        var sources = set.Sources.Select(s => failed.Contains(Id(s)) && lastGoodObjects.TryGetValue(Id(s), out var old) ? (HardenedImageSource)old : s)
+            .Where(s => !failed.Contains(Id(s)) || lastGoodObjects.ContainsKey(Id(s))).ToList();
+        var policies = set.Policies.Select(p => failed.Contains(Id(p)) && lastGoodObjects.TryGetValue(Id(p), out var old) ? (ImagePolicy)old : p)
+            .Where(p => !failed.Contains(Id(p)) || lastGoodObjects.ContainsKey(Id(p))).ToList();
+        var retried = PolicyCompiler.Compile(sources, policies);
+        Remember(sources.Where(s => !failed.Contains(Id(s))), policies.Where(p => !failed.Contains(Id(p))));
+
+        // The errors of the new versions stay visible even though old versions serve.
+        return retried.WithErrors(snapshot.Errors);
+    }
+
+    private void Remember(ManifestSet set) => Remember(set.Sources, set.Policies);
+
+    private void Remember(IEnumerable<HardenedImageSource> sources, IEnumerable<ImagePolicy> policies)
+    {
+        foreach (var source in sources)
+        {
+            lastGoodObjects[Id(source)] = source;
+        }
+
+        foreach (var policy in policies)
+        {
+            lastGoodObjects[Id(policy)] = policy;
+        }
+    }
+
+    private static string Id(HardenedImageSource source) => $"{HardenedImageSource.KindName}/{source.Metadata?.Name ?? "<unnamed>"}";
+
+    private static string Id(ImagePolicy policy)
+    {
+        var kind = policy.Kind ?? ImagePolicy.ClusterKind;
+        return kind == ImagePolicy.NamespacedKind
+            ? $"{kind}/{policy.Metadata?.Namespace}/{policy.Metadata?.Name ?? "<unnamed>"}"
+            : $"{kind}/{policy.Metadata?.Name ?? "<unnamed>"}";
+    }
+}

@@ -1,0 +1,110 @@
+using System.Buffers;
+using System.Diagnostics;
+using AdmissionGuard.Evaluation;
+using AdmissionGuard.Hosting;
+using AdmissionGuard.Telemetry;
+
+namespace AdmissionGuard.Webhooks;
+
+/// <summary>HTTP around <see cref="AdmissionHandler"/>: method, content type and size checks, then encode.</summary>
+internal static class AdmissionEndpoints
+{
+    public static IEndpointRouteBuilder MapAdmissionEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/validate", (HttpContext context) => HandleAsync(context, EvaluationPurpose.Validate));
+        app.MapPost("/mutate", (HttpContext context) => HandleAsync(context, EvaluationPurpose.Mutate));
+        app.MapGet("/healthz", () => Results.Text("ok"));
+        app.MapGet("/readyz", (AdmissionStateStore store, Readiness readiness) =>
+            readiness.IsReady(store.Current) ? Results.Text("ready") : Results.Text(readiness.Reason(store.Current), statusCode: 503));
+        return app;
+    }
+
+    private static async Task HandleAsync(HttpContext context, EvaluationPurpose purpose)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var services = context.RequestServices;
+        var options = services.GetRequiredService<WebhookOptions>();
+        var metrics = services.GetRequiredService<AdmissionMetrics>();
+        var webhook = purpose == EvaluationPurpose.Mutate ? "mutate" : "validate";
+        var result = await ReadAndHandleAsync(context, purpose, options, services.GetRequiredService<AdmissionHandler>()).ConfigureAwait(false);
+
+        var response = context.Response;
+        response.StatusCode = result.StatusCode;
+        if (result.Review is not null)
+        {
+            response.ContentType = "application/json";
+            var bytes = AdmissionHandler.Encode(result.Review);
+            response.ContentLength = bytes.Length;
+            await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+        }
+        else
+        {
+            response.ContentType = "text/plain; charset=utf-8";
+            await response.WriteAsync(result.Error + "\n", context.RequestAborted).ConfigureAwait(false);
+        }
+
+        metrics.Request(webhook, result.Kind, result.Operation, result.Decision, Stopwatch.GetElapsedTime(started).TotalSeconds);
+    }
+
+    private static async Task<AdmissionResult> ReadAndHandleAsync(HttpContext context, EvaluationPurpose purpose, WebhookOptions options, AdmissionHandler handler)
+    {
+        var request = context.Request;
+        var contentType = request.ContentType ?? "";
+        if (!contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+        {
+            return new AdmissionResult(415, null, $"content type must be application/json, got \"{contentType}\"", "?", "?", "invalid");
+        }
+
+        if (request.ContentLength > options.MaxBodyBytes)
+        {
+            return TooLarge(options);
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, options.MaxBodyBytes) + 1);
+        try
+        {
+            var length = 0;
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (buffer.Length > options.MaxBodyBytes)
+                    {
+                        return TooLarge(options);
+                    }
+
+                    var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, options.MaxBodyBytes + 1));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+                if (length > options.MaxBodyBytes)
+                {
+                    return TooLarge(options);
+                }
+            }
+
+            if (length == 0)
+            {
+                return new AdmissionResult(400, null, "empty body: expected an AdmissionReview", "?", "?", "invalid");
+            }
+
+            return await handler.HandleAsync(buffer.AsMemory(0, length), purpose, context.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static AdmissionResult TooLarge(WebhookOptions options) =>
+        new(413, null, $"body larger than {options.MaxBodyBytes} bytes", "?", "?", "invalid");
+}

@@ -1,0 +1,261 @@
+using System.Text;
+using System.Text.Json;
+using AdmissionGuard.Admission;
+using AdmissionGuard.Evaluation;
+using AdmissionGuard.Hosting;
+using AdmissionGuard.Registry;
+using AdmissionGuard.Serialization;
+using AdmissionGuard.Telemetry;
+
+namespace AdmissionGuard.Webhooks;
+
+/// <summary>
+/// The one place that speaks AdmissionReview: decode, evaluate with the pure engine, encode.
+/// Every outcome is either a valid AdmissionReview or an explicit 4xx, never an exception.
+/// </summary>
+internal sealed class AdmissionHandler(
+    AdmissionStateStore store,
+    IRegistryFacts registry,
+    IRegistryWarmer? warmer,
+    AdmissionMetrics metrics,
+    WebhookOptions options,
+    TimeProvider time,
+    ILogger<AdmissionHandler> logger)
+{
+    private const int MaxWarningLength = 119;
+    private const int MaxWarningsTotal = 4000;
+
+    public async Task<AdmissionResult> HandleAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
+    {
+        AdmissionReview? review;
+        try
+        {
+            review = JsonSerializer.Deserialize(body.Span, AgJsonContext.Default.AdmissionReview);
+        }
+        catch (JsonException e)
+        {
+            var uid = TryReadUid(body.Span);
+            var reason = $"malformed AdmissionReview: {Describe(e)}";
+            return uid is null ? BadRequest(reason) : Deny(uid, reason, "?", "?", "invalid");
+        }
+
+        if (review is null)
+        {
+            return BadRequest("body is JSON null, not an AdmissionReview");
+        }
+
+        if (review.ApiVersion != AdmissionReview.V1 || review.Kind != AdmissionReview.KindName)
+        {
+            return BadRequest($"expected apiVersion {AdmissionReview.V1} and kind {AdmissionReview.KindName}, got \"{review.ApiVersion}\" and \"{review.Kind}\"");
+        }
+
+        var request = review.Request;
+        if (request is null)
+        {
+            return BadRequest("AdmissionReview has no request");
+        }
+
+        if (string.IsNullOrEmpty(request.Uid))
+        {
+            return BadRequest("AdmissionReview request has no uid");
+        }
+
+        var kind = request.Kind?.Kind ?? request.Object?.Kind ?? "";
+        var operation = request.Operation ?? "";
+        if (operation is "DELETE" or "CONNECT")
+        {
+            return Allow(request.Uid, kind, operation, "skipped");
+        }
+
+        // Subresources other than a Pod's ephemeral containers cannot change images.
+        if (!string.IsNullOrEmpty(request.SubResource) && !(kind == "Pod" && request.SubResource == "ephemeralcontainers"))
+        {
+            return Allow(request.Uid, kind, operation, "skipped");
+        }
+
+        if (!PodSpecLocator.IsSupported(kind))
+        {
+            return Allow(request.Uid, kind, operation, "unknown-kind");
+        }
+
+        if (request.Object is null)
+        {
+            return Deny(request.Uid, $"{operation} of {kind} carries no object to evaluate", kind, operation, "invalid");
+        }
+
+        if (operation is not ("CREATE" or "UPDATE"))
+        {
+            return Deny(request.Uid, $"operation \"{operation}\" is not CREATE, UPDATE, DELETE or CONNECT", kind, operation, "invalid");
+        }
+
+        using var deadline = new CancellationTokenSource(options.Deadline, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            return await EvaluateAsync(request, kind, operation, purpose, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            return Deny(request.Uid, $"AdmissionGuard could not decide within {options.Deadline.TotalSeconds:0.###}s; try again", kind, operation, "timeout");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Fail closed with a reason, never a 500 with a stack trace.
+            logger.LogError(e, "evaluating {Kind} {Uid} failed", kind, request.Uid);
+            return Deny(request.Uid, $"AdmissionGuard failed to evaluate this {kind}: {e.GetType().Name}", kind, operation, "error");
+        }
+    }
+
+    private async Task<AdmissionResult> EvaluateAsync(AdmissionRequest request, string kind, string operation, EvaluationPurpose purpose, CancellationToken cancellationToken)
+    {
+        var state = store.Current;
+        var ns = request.Namespace ?? request.Object!.Metadata?.Namespace ?? "default";
+        var input = new EvaluationInput(kind, request.Object!, ns, state.LabelsOf(ns));
+        var engine = new PolicyEngine(state.Scans, registry, time);
+        var verdict = engine.Evaluate(state.Snapshot, input, purpose);
+
+        if (verdict.UnverifiedReferences.Count != 0 && warmer is not null)
+        {
+            // Only a cache miss waits, and only within the budget; then the engine decides from what is known.
+            await warmer.EnsureAsync(verdict.UnverifiedReferences, options.RegistryBudget, cancellationToken).ConfigureAwait(false);
+            verdict = engine.Evaluate(state.Snapshot, input, purpose);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        var response = new AdmissionResponse { Uid = request.Uid!, Allowed = true };
+        string decision;
+        if (purpose == EvaluationPurpose.Mutate)
+        {
+            if (verdict.Rewrites.Count != 0)
+            {
+                response.PatchType = "JSONPatch";
+                response.Patch = Convert.ToBase64String(JsonPatchBuilder.Build(verdict.Rewrites));
+                decision = "mutated";
+            }
+            else
+            {
+                decision = "allowed";
+            }
+        }
+        else
+        {
+            foreach (var image in verdict.Images)
+            {
+                foreach (var violation in image.Violations)
+                {
+                    metrics.Violation(violation.PolicyId, violation.Rule);
+                }
+            }
+
+            response.Allowed = verdict.Allowed;
+            if (!verdict.Allowed)
+            {
+                response.Status = new AdmissionStatus { Code = 403, Reason = "Forbidden", Message = verdict.Message };
+            }
+
+            response.Warnings = LimitWarnings(verdict.Warnings);
+            if (verdict.AuditAnnotations.Count != 0)
+            {
+                response.AuditAnnotations = new Dictionary<string, string>(verdict.AuditAnnotations);
+            }
+
+            decision = !verdict.Allowed ? "denied" : response.Warnings is not null ? "warned" : verdict.AuditAnnotations.Count != 0 ? "audited" : "allowed";
+        }
+
+        return new AdmissionResult(200, Review(response), null, kind, operation, decision);
+    }
+
+    /// <summary>kubectl shows each warning on a line: keep each under 120 characters and all under 4096.</summary>
+    internal static List<string>? LimitWarnings(IReadOnlyList<string> warnings)
+    {
+        if (warnings.Count == 0)
+        {
+            return null;
+        }
+
+        var limited = new List<string>(warnings.Count);
+        var total = 0;
+        foreach (var warning in warnings)
+        {
+            var text = warning.Length <= MaxWarningLength ? warning : warning[..(MaxWarningLength - 3)] + "...";
+            if (total + text.Length > MaxWarningsTotal)
+            {
+                limited.Add($"{warnings.Count - limited.Count} more warnings not shown");
+                break;
+            }
+
+            total += text.Length;
+            limited.Add(text);
+        }
+
+        return limited;
+    }
+
+    private static AdmissionReview Review(AdmissionResponse response) =>
+        new() { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.KindName, Response = response };
+
+    private static AdmissionResult Allow(string uid, string kind, string operation, string decision) =>
+        new(200, Review(new AdmissionResponse { Uid = uid, Allowed = true }), null, kind, operation, decision);
+
+    private static AdmissionResult Deny(string uid, string message, string kind, string operation, string decision) =>
+        new(200, Review(new AdmissionResponse
+        {
+            Uid = uid,
+            Allowed = false,
+            Status = new AdmissionStatus { Code = 403, Reason = "Forbidden", Message = message },
+        }), null, kind, operation, decision);
+
+    private static AdmissionResult BadRequest(string message) => new(400, null, message, "?", "?", "invalid");
+
+    private static string Describe(JsonException e)
+    {
+        var message = e.Message;
+        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
+        if (cut > 0)
+        {
+            message = message[..cut];
+        }
+
+        return e.Path is { Length: > 0 } path ? $"{message} (at {path})" : message;
+    }
+
+    /// <summary>Finds <c>request.uid</c> in a body that failed to decode, so the answer can still be a review.</summary>
+    internal static string? TryReadUid(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+            var inRequest = false;
+            while (reader.Read())
+            {
+                if (reader.TokenType != JsonTokenType.PropertyName)
+                {
+                    continue;
+                }
+
+                if (reader.CurrentDepth == 1 && reader.ValueTextEquals("request"u8))
+                {
+                    inRequest = true;
+                }
+                else if (reader.CurrentDepth == 1)
+                {
+                    inRequest = false;
+                }
+                else if (inRequest && reader.CurrentDepth == 2 && reader.ValueTextEquals("uid"u8))
+                {
+                    reader.Read();
+                    return reader.TokenType == JsonTokenType.String && reader.GetString() is { Length: > 0 and <= 128 } uid ? uid : null;
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
+    internal static byte[] Encode(AdmissionReview review) => JsonSerializer.SerializeToUtf8Bytes(review, AgJsonContext.Default.AdmissionReview);
+
+    internal static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
+}
