@@ -1,0 +1,10 @@
+using System.Security.Cryptography.X509Certificates;
+
+namespace AdmissionGuard.Certificates;
+
+/// <summary>Supplies the serving certificate for each TLS handshake.</summary>
+internal interface ICertificateProvider
+{
+    /// <summary>The certificate (with private key) to serve now. Cheap to read on every handshake.</summary>
+    X509Certificate2 Current { get; }
+}
