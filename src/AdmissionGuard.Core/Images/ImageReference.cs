@@ -38,7 +38,7 @@ public sealed class ImageReference
     /// <summary>The last path segment.</summary>
     public string Name { get; }
 
-    /// <summary>The tag, or <c>latest</c> when the reference has neither tag nor digest... or only a digest.</summary>
+    /// <summary>The tag, or <c>latest</c> when none is written. Callers must treat a digest-only reference themselves: it has no tag.</summary>
     public string TagOrLatest => Tag ?? "latest";
 
     /// <summary>True when neither a tag nor a digest was written (Docker pulls <c>latest</c>).</summary>

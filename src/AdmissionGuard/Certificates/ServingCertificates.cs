@@ -17,9 +17,9 @@ internal sealed class ServingCertificates : IDisposable
     /// <summary>Where the self-signed CA was written, for clients to trust.</summary>
     public string? CaPath { get; }
 
-    public static ServingCertificates FromFiles(string certificatePath, string keyPath)
+    public static ServingCertificates FromFiles(string certificatePath, string keyPath, ILogger<CertificateReloader> logger)
     {
-        var reloader = new CertificateReloader(certificatePath, keyPath);
+        var reloader = new CertificateReloader(certificatePath, keyPath, logger, TimeProvider.System);
         return new ServingCertificates(reloader, reloader, null);
     }
 

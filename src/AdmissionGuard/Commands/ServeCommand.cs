@@ -1,4 +1,3 @@
-using System.Net;
 using AdmissionGuard.Certificates;
 using AdmissionGuard.Hosting;
 using AdmissionGuard.Registry;
@@ -24,7 +23,8 @@ internal static class ServeCommand
             return CheckCommand.BadInput;
         }
 
-        using var certificates = CreateCertificateProvider(settings, stdout);
+        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+        using var certificates = CreateCertificateProvider(settings, stdout, loggers);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -93,11 +93,11 @@ internal static class ServeCommand
         return services;
     }
 
-    private static ServingCertificates CreateCertificateProvider(ServeSettings settings, TextWriter stdout)
+    private static ServingCertificates CreateCertificateProvider(ServeSettings settings, TextWriter stdout, ILoggerFactory loggers)
     {
         if (settings.TlsCert is not null && settings.TlsKey is not null)
         {
-            return ServingCertificates.FromFiles(settings.TlsCert, settings.TlsKey);
+            return ServingCertificates.FromFiles(settings.TlsCert, settings.TlsKey, loggers.CreateLogger<CertificateReloader>());
         }
 
         var certificates = ServingCertificates.SelfSigned(settings.CaDir);

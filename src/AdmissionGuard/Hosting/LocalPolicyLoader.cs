@@ -1,6 +1,5 @@
 using AdmissionGuard.Commands;
 using AdmissionGuard.Policies;
-using AdmissionGuard.Scans;
 using AdmissionGuard.Serialization;
 
 namespace AdmissionGuard.Hosting;
