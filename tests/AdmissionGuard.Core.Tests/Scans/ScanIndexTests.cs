@@ -198,7 +198,7 @@ public class ScanIndexTests
         var after = GC.GetTotalMemory(forceFullCollection: true);
         Assert.Equal(count, index.Count);
         var perEntry = (after - before) / (double)count;
-        Assert.True(perEntry < 400, $"{perEntry:F0} bytes per scan");
+        Assert.True(perEntry is > 150 and < 400, $"{perEntry:F0} bytes per scan"); // the lower bound catches a broken measurement
         GC.KeepAlive(index);
     }
 }
