@@ -1,0 +1,204 @@
+using AdmissionGuard.Policies;
+using AdmissionGuard.Scans;
+
+namespace AdmissionGuard.Tests.Scans;
+
+// Keyed by normalized reference strings: ImageReferenceParser is not written yet, so Find(ImageReference, ...)
+// is exercised through FindByReference below. TODO(integrator): add cases that parse a reference once it lands.
+public class ScanIndexTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
+
+    internal static string Digest(int n) => "sha256:" + n.ToString("x64");
+
+    internal static ImageScan Scan(string image, string digest, DateTimeOffset at, int critical = 0, int high = 0, string? grade = null) => new()
+    {
+        ApiVersion = "admissionguard.io/v1alpha1",
+        Kind = "ImageScan",
+        Metadata = new ObjectMeta { Name = "sha256-" + digest[7..47] },
+        Spec = new ImageScanSpec
+        {
+            Image = image,
+            Digest = digest,
+            ScannedAt = at,
+            Vulnerabilities = new SeverityCounts { Critical = critical, High = high },
+            Fixable = new FixableCounts(),
+            Grade = grade,
+        },
+    };
+
+    private static ScanIndex Build(params ImageScan[] scans)
+    {
+        var result = ScanIndex.Build(scans, GradeScale.Default);
+        Assert.Empty(result.Errors);
+        return result.Index;
+    }
+
+    private static ScanRecord? FindByReference(ScanIndex index, string reference, string? digest = null) => index.Find(reference, digest);
+
+    [Fact]
+    public void Find_DigestKnown_IgnoresRepository()
+    {
+        var index = Build(Scan("docker.io/library/nginx:1.25", Digest(1), T0, high: 2));
+        var found = FindByReference(index, "registry.example.com/mirror/nginx:prod", Digest(1));
+        Assert.NotNull(found);
+        Assert.Equal("docker.io/library/nginx:1.25", found.Image);
+        Assert.Equal(Grade.B, found.Grade);
+    }
+
+    [Fact]
+    public void Find_DigestKnownButNotScanned_IsNullEvenWhenTagHasScan()
+    {
+        var index = Build(Scan("docker.io/library/nginx:1.25", Digest(1), T0));
+        Assert.NotNull(FindByReference(index, "docker.io/library/nginx:1.25"));
+        Assert.Null(FindByReference(index, "docker.io/library/nginx:1.25", Digest(2)));
+    }
+
+    [Fact]
+    public void Find_ByReference_NewestScanWins()
+    {
+        var index = Build(
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0.AddDays(2), critical: 1),
+            Scan("docker.io/library/nginx:1.25", Digest(2), T0.AddDays(5)),
+            Scan("docker.io/library/nginx:1.25", Digest(3), T0.AddDays(1), high: 1));
+        Assert.Equal(Digest(2), FindByReference(index, "docker.io/library/nginx:1.25")!.Digest);
+        Assert.Equal(3, index.Count);
+    }
+
+    [Fact]
+    public void Find_SameDigestScannedTwice_NewestWins()
+    {
+        var index = Build(
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0.AddDays(3), critical: 1),
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0.AddDays(1)));
+        var found = FindByReference(index, "x", Digest(1))!;
+        Assert.Equal(T0.AddDays(3), found.ScannedAt);
+        Assert.Equal(Grade.D, found.Grade);
+        Assert.Equal(1, index.Count);
+    }
+
+    [Fact]
+    public void Find_UnknownReference_IsNull() =>
+        Assert.Null(FindByReference(Build(Scan("docker.io/library/nginx:1.25", Digest(1), T0)), "docker.io/library/nginx:1.26"));
+
+    [Fact]
+    public void Build_ProvidedGrade_IsKept() =>
+        Assert.Equal(Grade.A, FindByReference(Build(Scan("docker.io/library/nginx:1.25", Digest(1), T0, critical: 4, grade: "a")), "docker.io/library/nginx:1.25")!.Grade);
+
+    [Fact]
+    public void Build_ChangedScale_ChangesGrade()
+    {
+        var strict = GradeScale.Default with { HighForB = int.MaxValue, HighForC = 0 };
+        var index = ScanIndex.Build([Scan("docker.io/library/nginx:1.25", Digest(1), T0, high: 1)], strict).Index;
+        Assert.Equal(Grade.C, index.Find("docker.io/library/nginx:1.25", null)!.Grade);
+    }
+
+    [Theory]
+    [InlineData("sha256:ABC", "spec.digest: must be sha256:<64 hex> or sha512:<128 hex>, lowercase")]
+    [InlineData("md5:0123", "spec.digest: must be sha256:<64 hex> or sha512:<128 hex>, lowercase")]
+    [InlineData(null, "spec.digest: required")]
+    public void Build_InvalidDigest_ReportedWithFieldPath(string? digest, string expected)
+    {
+        var bad = Scan("docker.io/library/nginx:1.25", Digest(1), T0);
+        bad.Metadata!.Name = "bad-one";
+        bad.Spec!.Digest = digest;
+        var result = ScanIndex.Build([bad, Scan("docker.io/library/redis:7", Digest(2), T0)], GradeScale.Default);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("bad-one", error.ObjectName);
+        Assert.Equal(expected, error.Message);
+        Assert.Equal(1, result.Index.Count);
+        Assert.NotNull(result.Index.Find("docker.io/library/redis:7", null));
+    }
+
+    [Fact]
+    public void Build_UppercaseDigest_IsRejected()
+    {
+        var bad = Scan("docker.io/library/nginx:1.25", "sha256:" + new string('A', 64), T0);
+        Assert.StartsWith("spec.digest:", Assert.Single(ScanIndex.Build([bad], GradeScale.Default).Errors).Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("nginx:1.25", "spec.image: must be the normalized reference \"docker.io/library/nginx:1.25\"")]
+    [InlineData("docker.io/library/nginx@sha256:0000000000000000000000000000000000000000000000000000000000000001", "spec.image: must not contain a digest; put it in spec.digest")]
+    [InlineData("", "spec.image: required")]
+    public void Build_InvalidImage_ReportedWithFieldPath(string image, string expected)
+    {
+        var result = ScanIndex.Build([Scan(image, Digest(1), T0)], GradeScale.Default);
+        Assert.Equal(expected, Assert.Single(result.Errors).Message);
+        Assert.Equal(0, result.Index.Count);
+    }
+
+    [Fact]
+    public void Build_InvalidGrade_ReportedNotIgnored()
+    {
+        var result = ScanIndex.Build([Scan("docker.io/library/nginx:1.25", Digest(1), T0, grade: "Z")], GradeScale.Default);
+        Assert.Equal("spec.grade: must be one of A, B, C, D, E, F", Assert.Single(result.Errors).Message);
+    }
+
+    [Fact]
+    public void Build_MissingScannedAtAndSpec_Reported()
+    {
+        var noTime = Scan("docker.io/library/nginx:1.25", Digest(1), T0);
+        noTime.Spec!.ScannedAt = null;
+        var noSpec = new ImageScan { Metadata = new ObjectMeta { Name = "empty" } };
+        var errors = ScanIndex.Build([noTime, noSpec], GradeScale.Default).Errors;
+        Assert.Equal(["spec.scannedAt: required", "spec: required"], errors.Select(e => e.Message));
+        Assert.Equal("ImageScan/empty: spec: required", errors[1].ToString());
+    }
+
+    [Fact]
+    public void Build_FixableMoreThanTotal_Reported()
+    {
+        var scan = Scan("docker.io/library/nginx:1.25", Digest(1), T0, high: 1);
+        scan.Spec!.Fixable!.High = 2;
+        Assert.Equal("spec.fixable.high: must not exceed spec.vulnerabilities.high", Assert.Single(ScanIndex.Build([scan], GradeScale.Default).Errors).Message);
+    }
+
+    [Fact]
+    public void Empty_FindsNothing()
+    {
+        Assert.Equal(0, ScanIndex.Empty.Count);
+        Assert.Null(ScanIndex.Empty.Find("docker.io/library/nginx:1.25", null));
+        Assert.Null(ScanIndex.Empty.Find("docker.io/library/nginx:1.25", Digest(1)));
+    }
+
+    [Fact]
+    public void Find_DoesNotAllocate()
+    {
+        var index = Build(Scan("docker.io/library/nginx:1.25", Digest(1), T0));
+        var digest = Digest(1);
+        index.Find("docker.io/library/nginx:1.25", digest);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1000; i++)
+        {
+            index.Find("docker.io/library/nginx:1.25", digest);
+            index.Find("docker.io/library/nginx:1.25", null);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    [Fact]
+    public void Build_HundredThousandScans_StaysUnder400BytesEach()
+    {
+        const int count = 100_000;
+
+        // A lazy source, so that only what the index keeps is measured.
+        static IEnumerable<ImageScan> Scans()
+        {
+            for (var i = 0; i < count; i++)
+            {
+                // 20,000 images, each scanned five times (rebuilds): realistic sharing of image strings.
+                yield return Scan($"registry.example.com/team-{i % 200}/service-{i % 20_000}:1.{i % 20_000}.0", Digest(i + 1), T0.AddMinutes(i));
+            }
+        }
+
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var index = ScanIndex.Build(Scans(), GradeScale.Default).Index;
+        var after = GC.GetTotalMemory(forceFullCollection: true);
+        Assert.Equal(count, index.Count);
+        var perEntry = (after - before) / (double)count;
+        Assert.True(perEntry is > 150 and < 400, $"{perEntry:F0} bytes per scan"); // the lower bound catches a broken measurement
+        GC.KeepAlive(index);
+    }
+}

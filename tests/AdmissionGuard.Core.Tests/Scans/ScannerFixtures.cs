@@ -1,0 +1,19 @@
+namespace AdmissionGuard.Tests.Scans;
+
+/// <summary>The shared real scanner outputs, found relative to the repository root (the folder with AdmissionGuard.sln).</summary>
+internal static class ScannerFixtures
+{
+    public static string PathOf(string relative)
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "AdmissionGuard.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        Assert.NotNull(directory);
+        var path = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "fixtures", "scanners", relative));
+        Assert.True(File.Exists(path), "missing fixture " + path);
+        return path;
+    }
+}
