@@ -90,6 +90,10 @@ public sealed class ManifestSet
         {
             Errors.Add($"{origin}: {kind} {NameOf(element)}: field {e.Path?.TrimStart('$', '.') ?? "?"}: {FirstLine(e.Message)}");
         }
+        catch (NotSupportedException e)
+        {
+            Errors.Add($"{origin}: {kind} {NameOf(element)}: {FirstLine(e.Message)}");
+        }
     }
 
     /// <summary>The labels of a namespace: from a Namespace object if one was read, else only the name label the API server sets.</summary>
