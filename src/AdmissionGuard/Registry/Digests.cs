@@ -1,0 +1,56 @@
+using System.Security.Cryptography;
+
+namespace AdmissionGuard.Registry;
+
+/// <summary>Content digests as the API accepts them: sha256 (64 hex) or sha512 (128 hex), lower case.</summary>
+internal static class Digests
+{
+    public static bool IsValid(string? digest)
+    {
+        if (digest is null)
+        {
+            return false;
+        }
+
+        int hexLength;
+        if (digest.StartsWith("sha256:", StringComparison.Ordinal))
+        {
+            hexLength = 64;
+        }
+        else if (digest.StartsWith("sha512:", StringComparison.Ordinal))
+        {
+            hexLength = 128;
+        }
+        else
+        {
+            return false;
+        }
+
+        var hex = digest.AsSpan(7);
+        if (hex.Length != hexLength)
+        {
+            return false;
+        }
+
+        foreach (var c in hex)
+        {
+            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The digest of <paramref name="body"/> with the algorithm of <paramref name="like"/> (sha256 when null).</summary>
+    public static string Compute(ReadOnlySpan<byte> body, string? like)
+    {
+        if (like is not null && like.StartsWith("sha512:", StringComparison.Ordinal))
+        {
+            return "sha512:" + Convert.ToHexStringLower(SHA512.HashData(body));
+        }
+
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(body));
+    }
+}

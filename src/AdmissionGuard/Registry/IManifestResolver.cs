@@ -1,0 +1,8 @@
+namespace AdmissionGuard.Registry;
+
+/// <summary>Asks a registry about one manifest. The seam between the fact cache and the network.</summary>
+internal interface IManifestResolver
+{
+    /// <summary>Never throws for registry or network trouble: that is an Unreachable result.</summary>
+    Task<RegistryLookupResult> ResolveAsync(ManifestReference reference, CancellationToken cancellationToken);
+}

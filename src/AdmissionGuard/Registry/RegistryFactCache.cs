@@ -1,0 +1,319 @@
+using System.Collections.Concurrent;
+
+namespace AdmissionGuard.Registry;
+
+/// <summary>
+/// Registry facts for the admission path. <see cref="Lookup"/> only reads memory; <see cref="EnsureAsync"/>
+/// and <see cref="Prefetch"/> start at most one registry request per reference (single-flight), which keeps
+/// running in the background when its caller stops waiting, so the next admission finds the answer.
+/// </summary>
+/// <remarks>
+/// Expiry: "exists" answers live <see cref="RegistryOptions.Ttl"/>; missing/refused/unreachable answers live
+/// <see cref="RegistryOptions.NegativeTtl"/>. When a refresh cannot reach the registry, an expired "exists"
+/// is kept (re-checked every NegativeTtl) for up to <see cref="RegistryOptions.StaleIfError"/>.
+/// Size: above <see cref="RegistryOptions.MaxEntries"/> entries, entries past their stale window go first,
+/// then the least recently read until 90% of the limit remains (a sweep, not strict LRU: the hot path only
+/// stamps an access time and never takes a lock).
+/// </remarks>
+internal sealed class RegistryFactCache : IRegistryFacts, IDisposable
+{
+    private static readonly RegistryFact Unreachable = new(RegistryFactState.Unreachable, null);
+
+    private readonly RegistryOptions _options;
+    private readonly IManifestResolver _resolver;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Task<RegistryFact>> _inflight = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RegistryCircuitBreaker> _breakers = new(StringComparer.OrdinalIgnoreCase);
+    private readonly CancellationTokenSource _shutdown = new();
+    private int _evicting;
+    private int _resolverCalls;
+
+    public RegistryFactCache(RegistryOptions options, IManifestResolver resolver, TimeProvider time)
+    {
+        _options = options;
+        _resolver = resolver;
+        _time = time;
+    }
+
+    /// <summary>How many times the registry was actually asked (not answered from cache, flight or breaker).</summary>
+    internal int ResolverCalls => Volatile.Read(ref _resolverCalls);
+
+    internal int Count => _entries.Count;
+
+    /// <summary>What is known now; never blocks, never does I/O. Unreachable for unknown references of a registry whose breaker is open.</summary>
+    public RegistryFact Lookup(string normalizedReference)
+    {
+        var now = _time.GetUtcNow();
+        if (_entries.TryGetValue(normalizedReference, out var entry))
+        {
+            entry.Touch(now);
+            if (entry.ExpiresAt > now)
+            {
+                return entry.Fact;
+            }
+        }
+
+        var registry = ManifestReference.RegistryOf(normalizedReference);
+        return registry is not null && _breakers.TryGetValue(registry, out var breaker) && breaker.IsOpen
+            ? Unreachable
+            : RegistryFact.Unknown;
+    }
+
+    /// <summary>Why the last answer for a reference was negative (for messages and logs), or null.</summary>
+    public string? ReasonFor(string normalizedReference) =>
+        _entries.TryGetValue(normalizedReference, out var entry) ? entry.Reason : null;
+
+    /// <summary>
+    /// The fact for <paramref name="normalizedReference"/>, asking the registry when it is not cached, waiting at
+    /// most <paramref name="budget"/>. When the budget runs out the answer is <see cref="RegistryFact.Unknown"/>
+    /// and the lookup goes on in the background. A zero budget never waits.
+    /// </summary>
+    public async Task<RegistryFact> EnsureAsync(string normalizedReference, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        if (TryFresh(normalizedReference, out var fact))
+        {
+            return fact;
+        }
+
+        var flight = Start(normalizedReference);
+        if (flight.IsCompleted)
+        {
+            return await flight.ConfigureAwait(false);
+        }
+
+        if (budget <= TimeSpan.Zero)
+        {
+            return RegistryFact.Unknown;
+        }
+
+        try
+        {
+            return await flight.WaitAsync(budget, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return RegistryFact.Unknown;
+        }
+    }
+
+    /// <summary>Starts every lookup at once and waits for all of them within one shared budget; read results with <see cref="Lookup"/>.</summary>
+    public async Task EnsureAllAsync(IEnumerable<string> normalizedReferences, TimeSpan budget, CancellationToken cancellationToken)
+    {
+        var flights = normalizedReferences.Distinct(StringComparer.Ordinal)
+            .Where(r => !TryFresh(r, out _))
+            .Select(Start)
+            .Where(t => !t.IsCompleted)
+            .ToList();
+        if (flights.Count == 0 || budget <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.WhenAll(flights).WaitAsync(budget, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // The budget is spent; the lookups finish in the background and the next admission sees them.
+        }
+    }
+
+    /// <summary>Starts a lookup unless the reference is cached or already in flight (fire and forget).</summary>
+    public void Prefetch(string normalizedReference)
+    {
+        if (!TryFresh(normalizedReference, out _))
+        {
+            _ = Start(normalizedReference);
+        }
+    }
+
+    public void Dispose()
+    {
+        _shutdown.Cancel();
+        _shutdown.Dispose();
+    }
+
+    private bool TryFresh(string reference, out RegistryFact fact)
+    {
+        var now = _time.GetUtcNow();
+        if (_entries.TryGetValue(reference, out var entry) && entry.ExpiresAt > now)
+        {
+            entry.Touch(now);
+            fact = entry.Fact;
+            return true;
+        }
+
+        fact = default;
+        return false;
+    }
+
+    private Task<RegistryFact> Start(string reference)
+    {
+        if (!ManifestReference.TryParse(reference, out var parsed))
+        {
+            return Task.FromResult(Unreachable);
+        }
+
+        if (_inflight.TryGetValue(reference, out var existing))
+        {
+            return existing;
+        }
+
+        var breaker = _breakers.GetOrAdd(parsed.Registry, _ => new RegistryCircuitBreaker(
+            _options.BreakerFailureThreshold, _options.BreakerCoolDown, _time));
+        var completion = new TaskCompletionSource<RegistryFact>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var winner = _inflight.GetOrAdd(reference, completion.Task);
+        if (winner != completion.Task)
+        {
+            return winner;
+        }
+
+        // Another flight may have filled the entry between the caller's cache miss and winning this flight
+        // (entries are written before flights are removed, so it is visible now).
+        if (TryFresh(reference, out var cached))
+        {
+            _inflight.TryRemove(KeyValuePair.Create(reference, completion.Task));
+            completion.SetResult(cached);
+            return completion.Task;
+        }
+
+        // An open breaker answers at once, on the caller's thread, without I/O.
+        if (!breaker.TryAcquire())
+        {
+            var fact = KeepStaleOr(reference, Unreachable, "circuit breaker open for " + parsed.Registry);
+            _inflight.TryRemove(KeyValuePair.Create(reference, completion.Task));
+            completion.SetResult(fact);
+            return completion.Task;
+        }
+
+        // Task.Run: the caller (an admission request) must not run connection setup synchronously.
+        _ = Task.Run(() => RunAsync(reference, parsed, breaker, completion));
+        return completion.Task;
+    }
+
+    private async Task RunAsync(string reference, ManifestReference parsed, RegistryCircuitBreaker breaker, TaskCompletionSource<RegistryFact> completion)
+    {
+        var fact = Unreachable;
+        try
+        {
+            Interlocked.Increment(ref _resolverCalls);
+            var result = await _resolver.ResolveAsync(parsed, _shutdown.Token).ConfigureAwait(false);
+            if (result.HostFailure)
+            {
+                breaker.RecordFailure();
+            }
+            else
+            {
+                breaker.RecordSuccess();
+            }
+
+            fact = Store(reference, result);
+        }
+        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
+        {
+            fact = RegistryFact.Unknown;
+        }
+#pragma warning disable CA1031 // a background lookup must never fault silently or leave waiters hanging
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            breaker.RecordFailure();
+            fact = Store(reference, RegistryLookupResult.Failed("lookup failed: " + e.Message));
+        }
+        finally
+        {
+            // The entry is written before the flight is removed, so no caller can miss both.
+            _inflight.TryRemove(KeyValuePair.Create(reference, completion.Task));
+            completion.SetResult(fact);
+        }
+    }
+
+    private RegistryFact Store(string reference, RegistryLookupResult result)
+    {
+        var now = _time.GetUtcNow();
+        if (result.State == RegistryFactState.Unreachable)
+        {
+            var kept = KeepStaleOr(reference, null, result.Reason);
+            if (kept is { } stale)
+            {
+                return stale;
+            }
+        }
+
+        var ttl = result.State == RegistryFactState.Exists ? _options.Ttl : _options.NegativeTtl;
+        var staleUntil = result.State == RegistryFactState.Exists ? now + ttl + _options.StaleIfError : now + ttl;
+        _entries[reference] = new Entry(result.ToFact(), now + ttl, staleUntil, result.Reason, now);
+        EvictIfFull(now);
+        return result.ToFact();
+    }
+
+    /// <summary>
+    /// When the registry cannot be asked: an expired "exists" inside its stale window is kept and re-checked
+    /// after NegativeTtl; otherwise <paramref name="otherwise"/>.
+    /// </summary>
+    private RegistryFact? KeepStaleOr(string reference, RegistryFact? otherwise, string? reason)
+    {
+        var now = _time.GetUtcNow();
+        if (_entries.TryGetValue(reference, out var old) && old.Fact.State == RegistryFactState.Exists && now < old.StaleUntil)
+        {
+            var retryAt = now + _options.NegativeTtl;
+            _entries[reference] = old with { ExpiresAt = retryAt < old.StaleUntil ? retryAt : old.StaleUntil, Reason = "stale: " + reason };
+            return old.Fact;
+        }
+
+        return otherwise;
+    }
+
+    private RegistryFact KeepStaleOr(string reference, RegistryFact otherwise, string reason) =>
+        KeepStaleOr(reference, (RegistryFact?)otherwise, reason) ?? otherwise;
+
+    private void EvictIfFull(DateTimeOffset now)
+    {
+        if (_entries.Count <= _options.MaxEntries || Interlocked.CompareExchange(ref _evicting, 1, 0) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            foreach (var (key, entry) in _entries)
+            {
+                if (entry.StaleUntil <= now)
+                {
+                    _entries.TryRemove(KeyValuePair.Create(key, entry));
+                }
+            }
+
+            var target = Math.Max(0, _options.MaxEntries * 9 / 10);
+            var excess = _entries.Count - target;
+            if (excess <= 0)
+            {
+                return;
+            }
+
+            foreach (var (key, entry) in _entries.ToArray().OrderBy(e => e.Value.LastAccessTicks).Take(excess))
+            {
+                _entries.TryRemove(KeyValuePair.Create(key, entry));
+            }
+        }
+        finally
+        {
+            Volatile.Write(ref _evicting, 0);
+        }
+    }
+
+    /// <summary>
+    /// One cached answer. Immutable except the access stamp, which the hot path writes without a lock
+    /// (a lost update only makes eviction slightly less exact).
+    /// </summary>
+    private sealed record Entry(RegistryFact Fact, DateTimeOffset ExpiresAt, DateTimeOffset StaleUntil, string? Reason, DateTimeOffset Created)
+    {
+        private long _lastAccessTicks = Created.UtcTicks;
+
+        public long LastAccessTicks => Volatile.Read(ref _lastAccessTicks);
+
+        public void Touch(DateTimeOffset now) => Volatile.Write(ref _lastAccessTicks, now.UtcTicks);
+    }
+}
