@@ -6,7 +6,9 @@ namespace AdmissionGuard.Chart.Tests.Support;
 /// <summary>The CRD files of the chart, as typed models and as JSON trees.</summary>
 public static class Crds
 {
-    public static TheoryData<string> Files => new(Directory.GetFiles(RepoPaths.ChartCrds, "*.yaml").Select(Path.GetFileName).Order()!);
+    public static IReadOnlyList<string> FileNames => Directory.GetFiles(RepoPaths.ChartCrds, "*.yaml").Select(f => Path.GetFileName(f)).Order().ToList();
+
+    public static TheoryData<string> Files => new(FileNames);
 
     public static V1CustomResourceDefinition Typed(string file) =>
         KubeObjects.Deserialize<V1CustomResourceDefinition>(File.ReadAllText(Path.Combine(RepoPaths.ChartCrds, file)));
