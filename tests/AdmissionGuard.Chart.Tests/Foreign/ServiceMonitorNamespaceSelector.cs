@@ -1,0 +1,6 @@
+namespace AdmissionGuard.Chart.Tests.Foreign;
+
+public sealed class ServiceMonitorNamespaceSelector
+{
+    public List<string>? MatchNames { get; set; }
+}
