@@ -108,7 +108,7 @@ public static class PolicyCompiler
             Hardened = hardened,
             NotHardened = notHardened,
             Mappings = [.. mappings],
-            VerifyExists = spec.VerifyExists ?? false,
+            VerifyExists = spec.VerifyExists ?? true,
         };
     }
 
