@@ -10,7 +10,11 @@ namespace AdmissionGuard.Commands;
 /// <summary><c>admissionguard serve</c>: the webhook over HTTPS, in local mode from policy files.</summary>
 internal static class ServeCommand
 {
-    private static readonly string[] Valued = ["--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen", "--drain", "--deadline", "--registry-budget", "--ca-dir"];
+    private static readonly string[] Valued =
+    [
+        "--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen", "--drain", "--deadline", "--ca-dir",
+        "--registry-budget", "--registry-ttl", "--registry-negative-ttl", "--insecure-registry", "--registry-ca", "--docker-config",
+    ];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
     {
@@ -19,7 +23,7 @@ internal static class ServeCommand
         if (settings is null)
         {
             stderr.WriteLine($"admissionguard serve: {error}");
-            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] --policies DIR [--scans DIR] [--metrics-listen HOST:PORT] [--drain 5s] [--deadline 3s] [--ca-dir DIR]");
+            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] --policies DIR [--scans DIR] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE]");
             return CheckCommand.BadInput;
         }
 
@@ -78,7 +82,12 @@ internal static class ServeCommand
         services.AddSingleton<Readiness>();
         services.AddSingleton<AdmissionMetrics>();
         services.AddSingleton(settings.Webhook);
-        services.AddSingleton<IRegistryFacts>(NoRegistryFacts.Instance);
+        services.AddSingleton(sp => new RegistryFactCache(
+            settings.Registry,
+            new OciRegistryClient(settings.Registry, RegistryCredentials.FromFile(settings.Registry.DockerConfigPath), sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IRegistryFacts>(sp => sp.GetRequiredService<RegistryFactCache>());
+        services.AddSingleton<IRegistryWarmer>(sp => sp.GetRequiredService<RegistryFactCache>());
         services.AddSingleton<AdmissionHandler>(sp => new AdmissionHandler(
             sp.GetRequiredService<AdmissionStateStore>(),
             sp.GetRequiredService<IRegistryFacts>(),

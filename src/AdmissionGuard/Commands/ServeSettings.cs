@@ -1,5 +1,6 @@
 using System.Net;
 using AdmissionGuard.Policies;
+using AdmissionGuard.Registry;
 using AdmissionGuard.Webhooks;
 
 namespace AdmissionGuard.Commands;
@@ -13,7 +14,8 @@ internal sealed record ServeSettings(
     string? ScansDir,
     string CaDir,
     TimeSpan Drain,
-    WebhookOptions Webhook)
+    WebhookOptions Webhook,
+    RegistryOptions Registry)
 {
     public static ServeSettings? From(CommandLine line, out string? error)
     {
@@ -59,8 +61,13 @@ internal sealed record ServeSettings(
             return null;
         }
 
-        TimeSpan drain = TimeSpan.FromSeconds(2), deadline = TimeSpan.FromSeconds(3), budget = TimeSpan.FromMilliseconds(300);
-        foreach (var (name, set) in new (string, Action<TimeSpan>)[] { ("--drain", v => drain = v), ("--deadline", v => deadline = v), ("--registry-budget", v => budget = v) })
+        var registry = new RegistryOptions();
+        TimeSpan drain = TimeSpan.FromSeconds(2), deadline = TimeSpan.FromSeconds(3), budget = registry.Budget, ttl = registry.Ttl, negativeTtl = registry.NegativeTtl;
+        foreach (var (name, set) in new (string, Action<TimeSpan>)[]
+                 {
+                     ("--drain", v => drain = v), ("--deadline", v => deadline = v), ("--registry-budget", v => budget = v),
+                     ("--registry-ttl", v => ttl = v), ("--registry-negative-ttl", v => negativeTtl = v),
+                 })
         {
             if (line.Value(name) is { } text)
             {
@@ -75,8 +82,39 @@ internal sealed record ServeSettings(
         }
 
         var caDir = line.Value("--ca-dir") ?? Path.Combine(Path.GetTempPath(), "admissionguard");
+        if (budget >= deadline)
+        {
+            error = $"--registry-budget must be below --deadline ({deadline.TotalSeconds}s)";
+            return null;
+        }
+
+        var dockerConfig = line.Value("--docker-config");
+        if (dockerConfig is not null && !File.Exists(dockerConfig))
+        {
+            error = $"--docker-config {dockerConfig}: no such file";
+            return null;
+        }
+
+        foreach (var ca in line.Values("--registry-ca"))
+        {
+            if (!File.Exists(ca))
+            {
+                error = $"--registry-ca {ca}: no such file";
+                return null;
+            }
+        }
+
+        registry = registry with
+        {
+            Budget = budget,
+            Ttl = ttl,
+            NegativeTtl = negativeTtl,
+            InsecureRegistries = line.Values("--insecure-registry"),
+            CaBundleFiles = line.Values("--registry-ca"),
+            DockerConfigPath = dockerConfig,
+        };
         return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
-            new WebhookOptions { Deadline = deadline, RegistryBudget = budget });
+            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry);
     }
 
     private static bool TryEndpoint(string text, out IPEndPoint? endpoint)

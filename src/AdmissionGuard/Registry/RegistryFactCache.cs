@@ -15,7 +15,7 @@ namespace AdmissionGuard.Registry;
 /// then the least recently read until 90% of the limit remains (a sweep, not strict LRU: the hot path only
 /// stamps an access time and never takes a lock).
 /// </remarks>
-internal sealed class RegistryFactCache : IRegistryFacts, IDisposable
+internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarmer, IDisposable
 {
     private static readonly RegistryFact Unreachable = new(RegistryFactState.Unreachable, null);
 
@@ -28,6 +28,8 @@ internal sealed class RegistryFactCache : IRegistryFacts, IDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private int _evicting;
     private int _resolverCalls;
+
+    private int _disposed;
 
     public RegistryFactCache(RegistryOptions options, IManifestResolver resolver, TimeProvider time)
     {
@@ -131,6 +133,12 @@ internal sealed class RegistryFactCache : IRegistryFacts, IDisposable
 
     public void Dispose()
     {
+        // Registered under several service types, so the container may dispose it more than once.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _shutdown.Cancel();
         _shutdown.Dispose();
     }

@@ -117,7 +117,7 @@ internal sealed class AdmissionHandler(
         if (verdict.UnverifiedReferences.Count != 0 && warmer is not null)
         {
             // Only a cache miss waits, and only within the budget; then the engine decides from what is known.
-            await warmer.EnsureAsync(verdict.UnverifiedReferences, options.RegistryBudget, cancellationToken).ConfigureAwait(false);
+            await warmer.EnsureAllAsync(verdict.UnverifiedReferences, options.RegistryBudget, cancellationToken).ConfigureAwait(false);
             verdict = engine.Evaluate(state.Snapshot, input, purpose);
         }
 
