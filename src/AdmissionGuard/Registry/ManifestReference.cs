@@ -14,75 +14,22 @@ internal readonly record struct ManifestReference(string Registry, string Reposi
     /// </summary>
     public static bool TryParse(string normalized, out ManifestReference reference)
     {
+        // One grammar everywhere: what admission parsed is what the registry is asked for. The grammar
+        // admits only characters that are safe in a URL path.
         reference = default;
-        var slash = normalized.IndexOf('/', StringComparison.Ordinal);
-        if (slash <= 0 || slash == normalized.Length - 1)
+        // Only normalized input: "nginx" is the caller's bug, not docker.io/library/nginx.
+        if (!Images.ImageReferenceParser.TryParse(normalized, out var parsed, out _) || parsed.Normalized != normalized)
         {
             return false;
         }
 
-        var registry = normalized[..slash].ToLowerInvariant();
-        var rest = normalized[(slash + 1)..];
-        string path;
-        string tagOrDigest;
-        var at = rest.IndexOf('@', StringComparison.Ordinal);
-        if (at >= 0)
-        {
-            tagOrDigest = rest[(at + 1)..];
-            if (!Digests.IsValid(tagOrDigest))
-            {
-                return false;
-            }
-
-            path = rest[..at];
-            var tagColon = path.LastIndexOf(':');
-            if (tagColon > path.LastIndexOf('/'))
-            {
-                path = path[..tagColon];
-            }
-        }
-        else
-        {
-            var colon = rest.LastIndexOf(':');
-            if (colon > rest.LastIndexOf('/'))
-            {
-                path = rest[..colon];
-                tagOrDigest = rest[(colon + 1)..];
-            }
-            else
-            {
-                path = rest;
-                tagOrDigest = "latest";
-            }
-        }
-
-        if (path.Length == 0 || tagOrDigest.Length == 0 || !IsSafe(path) || !IsSafe(tagOrDigest))
-        {
-            return false;
-        }
-
-        reference = new ManifestReference(registry, path, tagOrDigest);
+        reference = new ManifestReference(parsed.Registry, parsed.Path, parsed.Digest ?? parsed.TagOrLatest);
         return true;
     }
 
-    /// <summary>The registry part as a cache/breaker key, without parsing the rest.</summary>
     public static string? RegistryOf(string normalized)
     {
         var slash = normalized.IndexOf('/', StringComparison.Ordinal);
         return slash <= 0 ? null : normalized[..slash].ToLowerInvariant();
-    }
-
-    // The parts go into a URL path: refuse anything that could change which resource is asked for.
-    private static bool IsSafe(string part)
-    {
-        foreach (var c in part)
-        {
-            if (!(char.IsAsciiLetterOrDigit(c) || c is '.' or '_' or '-' or '/' or ':'))
-            {
-                return false;
-            }
-        }
-
-        return !part.Contains("..", StringComparison.Ordinal) && !part.StartsWith('/') && !part.EndsWith('/');
     }
 }

@@ -255,7 +255,7 @@ internal sealed class AdmissionHandler(
         return null;
     }
 
-    internal static byte[] Encode(AdmissionReview review) => JsonSerializer.SerializeToUtf8Bytes(review, AgJsonContext.Default.AdmissionReview);
+    internal static byte[] Encode(AdmissionReview review) => JsonSerializer.SerializeToUtf8Bytes(review, AgJsonContext.Wire.AdmissionReview);
 
     internal static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }

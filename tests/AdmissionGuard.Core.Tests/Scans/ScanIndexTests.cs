@@ -1,10 +1,9 @@
+using AdmissionGuard.Images;
 using AdmissionGuard.Policies;
 using AdmissionGuard.Scans;
 
 namespace AdmissionGuard.Tests.Scans;
 
-// Keyed by normalized reference strings: ImageReferenceParser is not written yet, so Find(ImageReference, ...)
-// is exercised through FindByReference below. TODO(integrator): add cases that parse a reference once it lands.
 public class ScanIndexTests
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 1, 0, 0, 0, TimeSpan.Zero);
@@ -35,6 +34,26 @@ public class ScanIndexTests
     }
 
     private static ScanRecord? FindByReference(ScanIndex index, string reference, string? digest = null) => index.Find(reference, digest);
+
+    [Fact]
+    public void Find_ParsedShortReference_FindsScanOfNormalizedImage()
+    {
+        var index = Build(Scan("docker.io/library/nginx:1.25", Digest(1), T0, high: 2));
+        Assert.True(ImageReferenceParser.TryParse("nginx:1.25", out var reference, out _));
+
+        Assert.Equal(2, index.Find(reference, null)!.High);
+    }
+
+    [Fact]
+    public void Find_ParsedReferenceWithDigest_UsesOnlyTheWrittenDigest()
+    {
+        var index = Build(Scan("docker.io/library/nginx:1.25", Digest(1), T0));
+        Assert.True(ImageReferenceParser.TryParse("nginx:1.25@" + Digest(2), out var pinnedElsewhere, out _));
+        Assert.True(ImageReferenceParser.TryParse("mirror.example.com/nginx@" + Digest(1), out var mirror, out _));
+
+        Assert.Null(index.Find(pinnedElsewhere, null));
+        Assert.Equal(Digest(1), index.Find(mirror, null)!.Digest);
+    }
 
     [Fact]
     public void Find_DigestKnown_IgnoresRepository()
