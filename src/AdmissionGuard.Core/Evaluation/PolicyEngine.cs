@@ -107,6 +107,11 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 
                         violations.Add(new Violation(policy.Id, policy.Mode, rule.Name, reason));
                     }
+                    else if (result.Outcome == RuleOutcome.Warn && policy.Mode == PolicyMode.Audit)
+                    {
+                        // Audit is "allow, record only": a warning outcome is recorded, not shown to the user.
+                        violations.Add(new Violation(policy.Id, policy.Mode, rule.Name, result.Reason!));
+                    }
                     else if (result.Outcome == RuleOutcome.Warn)
                     {
                         warnings.Add($"{site.Describe()}: image \"{site.Image}\" {result.Reason} ({policy.Id})");
