@@ -107,6 +107,11 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 
                         violations.Add(new Violation(policy.Id, policy.Mode, rule.Name, reason));
                     }
+                    else if (result.Outcome == RuleOutcome.Warn && policy.Mode == PolicyMode.Audit)
+                    {
+                        // Audit is "allow, record only": a warning outcome is recorded, not shown to the user.
+                        violations.Add(new Violation(policy.Id, policy.Mode, rule.Name, result.Reason!));
+                    }
                     else if (result.Outcome == RuleOutcome.Warn)
                     {
                         warnings.Add($"{site.Describe()}: image \"{site.Image}\" {result.Reason} ({policy.Id})");
@@ -202,6 +207,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
     {
         replacement = null;
         Plan? plan = null;
+        Plan? pinOnly = null;
         foreach (var policy in matching)
         {
             if (!policy.Selects(image) || policy.IsHardened(image))
@@ -217,6 +223,12 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             var twin = Twin(policy, image, context, unverified);
             if (twin is null)
             {
+                // pinDigest pins "the rewritten (or any tag-only) image"; a twin from a later policy still wins.
+                if (pinOnly is null && policy.RewriteEnabled && policy.PinDigest && image.Digest is null)
+                {
+                    pinOnly = PinOnly(policy, image, site, context, unverified);
+                }
+
                 continue;
             }
 
@@ -233,7 +245,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             }
         }
 
-        return plan;
+        return plan ?? pinOnly;
     }
 
     private static bool Exempted(CompiledPolicy policy, ImageReference image, DateTimeOffset now)

@@ -18,7 +18,7 @@ public static class YamlDocuments
     public static List<JsonDocument> Read(TextReader reader)
     {
         var documents = new List<JsonDocument>();
-        IParser parser = new Parser(reader);
+        var parser = new Parser(reader);
         try
         {
             parser.Consume<StreamStart>();
@@ -57,6 +57,17 @@ public static class YamlDocuments
             }
 
             throw new InvalidDataException($"invalid YAML at line {e.Start.Line}, column {e.Start.Column}: {Innermost(e).Message}", e);
+        }
+        catch (InvalidOperationException e)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, at the end of an unclosed flow collection ("[1, 2").
+            foreach (var document in documents)
+            {
+                document.Dispose();
+            }
+
+            var mark = parser.Current?.End ?? Mark.Empty;
+            throw new InvalidDataException($"invalid YAML at line {mark.Line}, column {mark.Column}: the parser could not continue (an unclosed \"[\", \"{{\" or quote?)", e);
         }
 
         return documents;
