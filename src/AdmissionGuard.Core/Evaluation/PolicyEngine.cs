@@ -52,7 +52,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 continue;
             }
 
-            var plan = PlanRewrite(matching, image, site, context, unverified, out var replacement);
+            var plan = PlanRewrite(matching, image, site, input.Namespace, labelsUnknown, context, unverified, out var replacement);
             if (purpose == EvaluationPurpose.Mutate)
             {
                 if (plan is not null && (!isTemplate || plan.Value.Policy.RewriteTarget == RewriteTarget.Workloads))
@@ -203,13 +203,19 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
     /// The rewrite for one image: policies in name order, each policy's sources in written order, the
     /// first mapping that yields a usable twin wins. Never chains. Also finds the replacement to suggest.
     /// </summary>
-    private static Plan? PlanRewrite(List<CompiledPolicy> matching, ImageReference image, ImageSite site, in RuleContext context, List<string> unverified, out string? replacement)
+    private static Plan? PlanRewrite(List<CompiledPolicy> matching, ImageReference image, ImageSite site, string ns, bool labelsUnknown, in RuleContext context, List<string> unverified, out string? replacement)
     {
         replacement = null;
         Plan? plan = null;
         Plan? pinOnly = null;
         foreach (var policy in matching)
         {
+            // A policy whose namespaceSelector cannot be checked fails closed in validation; it must not rewrite.
+            if (labelsUnknown && !policy.NamespaceSelector.IsEmpty)
+            {
+                continue;
+            }
+
             if (!policy.Selects(image) || policy.IsHardened(image))
             {
                 if (plan is null && policy.RewriteEnabled && policy.PinDigest && policy.Selects(image) && image.Digest is null)
@@ -233,7 +239,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             }
 
             replacement ??= twin;
-            if (plan is null && policy.RewriteEnabled && !Exempted(policy, image, context.Now))
+            if (plan is null && policy.RewriteEnabled && !Exempted(policy, image, ns, context.Now))
             {
                 var to = twin;
                 if (policy.PinDigest && ImageReferenceParser.TryParse(twin, out var twinReference, out _))
@@ -248,11 +254,11 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         return plan ?? pinOnly;
     }
 
-    private static bool Exempted(CompiledPolicy policy, ImageReference image, DateTimeOffset now)
+    private static bool Exempted(CompiledPolicy policy, ImageReference image, string ns, DateTimeOffset now)
     {
         foreach (var exemption in policy.Exemptions)
         {
-            if (exemption.Covers(image, "") && exemption.Namespaces.Length == 0 && now < exemption.Expires)
+            if (exemption.Covers(image, ns) && now < exemption.Expires)
             {
                 return true;
             }
