@@ -13,7 +13,7 @@ internal static class CheckCommand
 
     public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider? time = null)
     {
-        var line = CommandLine.Parse(args, ["-f", "--filename", "--policies", "--scans", "--output", "-o"], [], out var error);
+        var line = CommandLine.Parse(args, ["-f", "--filename", "--policies", "--scans", "--output", "-o", "--grade-scale"], [], out var error);
         var inputs = line.Values("-f").Concat(line.Values("--filename")).ToList();
         var policies = line.Value("--policies");
         var output = line.Value("--output") ?? line.Value("-o") ?? "text";
@@ -25,11 +25,18 @@ internal static class CheckCommand
         if (error is not null)
         {
             stderr.WriteLine($"admissionguard check: {error}");
-            stderr.WriteLine("usage: admissionguard check -f PATH|- [-f ...] --policies DIR [--scans DIR] [--output text|json]");
+            stderr.WriteLine("usage: admissionguard check -f PATH|- [-f ...] --policies DIR [--scans DIR] [--grade-scale FILE] [--output text|json]");
             return BadInput;
         }
 
-        var bundle = PolicyBundle.Load(policies!, line.Value("--scans"), stdin);
+        var scale = ScanFactsLoader.LoadScale(line.Value("--grade-scale"), out var scaleError);
+        if (scale is null)
+        {
+            stderr.WriteLine($"admissionguard check: {scaleError}");
+            return BadInput;
+        }
+
+        var bundle = PolicyBundle.Load(policies!, line.Value("--scans"), scale, stdin);
         var workloads = new ManifestSet();
         foreach (var input in inputs)
         {

@@ -7,7 +7,7 @@ namespace AdmissionGuard.Commands;
 /// <summary>Policies, scans and namespace labels read from directories, compiled once.</summary>
 internal sealed record PolicyBundle(PolicySnapshot Snapshot, IScanFacts Scans, ManifestSet Manifests, IReadOnlyList<string> Errors)
 {
-    public static PolicyBundle Load(string policiesDir, string? scansDir, TextReader stdin)
+    public static PolicyBundle Load(string policiesDir, string? scansDir, GradeScale scale, TextReader stdin)
     {
         var set = new ManifestSet();
         ManifestFiles.Read(policiesDir, set, stdin);
@@ -17,7 +17,7 @@ internal sealed record PolicyBundle(PolicySnapshot Snapshot, IScanFacts Scans, M
         }
 
         var snapshot = PolicyCompiler.Compile(set.Sources, set.Policies);
-        var scans = ScanFactsLoader.Build(set.Scans, out var scanErrors);
+        var scans = ScanFactsLoader.Build(set.Scans, scale, out var scanErrors);
         var errors = new List<string>(set.Errors);
         errors.AddRange(snapshot.Errors.Select(e => e.ToString()));
         errors.AddRange(scanErrors);

@@ -13,7 +13,7 @@ internal static class ServeCommand
     private static readonly string[] Valued =
     [
         "--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen", "--drain", "--deadline", "--ca-dir",
-        "--registry-budget", "--registry-ttl", "--registry-negative-ttl", "--insecure-registry", "--registry-ca", "--docker-config",
+        "--registry-budget", "--registry-ttl", "--registry-negative-ttl", "--insecure-registry", "--registry-ca", "--docker-config", "--grade-scale",
     ];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
@@ -23,7 +23,7 @@ internal static class ServeCommand
         if (settings is null)
         {
             stderr.WriteLine($"admissionguard serve: {error}");
-            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] --policies DIR [--scans DIR] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE]");
+            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] --policies DIR [--scans DIR] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE]");
             return CheckCommand.BadInput;
         }
 
@@ -96,7 +96,7 @@ internal static class ServeCommand
             settings.Webhook,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AdmissionHandler>>()));
-        services.AddSingleton(sp => new LocalPolicyLoader(settings.PoliciesDir, settings.ScansDir, sp.GetRequiredService<AdmissionStateStore>(), sp.GetRequiredService<ILogger<LocalPolicyLoader>>()));
+        services.AddSingleton(sp => new LocalPolicyLoader(settings.PoliciesDir, settings.ScansDir, settings.GradeScale, sp.GetRequiredService<AdmissionStateStore>(), sp.GetRequiredService<ILogger<LocalPolicyLoader>>()));
         services.AddHostedService(sp => sp.GetRequiredService<LocalPolicyLoader>());
         services.AddSingleton<IHostedService>(sp => new DrainOnShutdown(sp.GetRequiredService<Readiness>(), settings.Drain, sp.GetRequiredService<ILogger<DrainOnShutdown>>()));
         return services;

@@ -15,7 +15,8 @@ internal sealed record ServeSettings(
     string CaDir,
     TimeSpan Drain,
     WebhookOptions Webhook,
-    RegistryOptions Registry)
+    RegistryOptions Registry,
+    Scans.GradeScale GradeScale)
 {
     public static ServeSettings? From(CommandLine line, out string? error)
     {
@@ -104,6 +105,12 @@ internal sealed record ServeSettings(
             }
         }
 
+        var scale = ScanFactsLoader.LoadScale(line.Value("--grade-scale"), out error);
+        if (scale is null)
+        {
+            return null;
+        }
+
         registry = registry with
         {
             Budget = budget,
@@ -114,7 +121,7 @@ internal sealed record ServeSettings(
             DockerConfigPath = dockerConfig,
         };
         return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
-            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry);
+            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale);
     }
 
     private static bool TryEndpoint(string text, out IPEndPoint? endpoint)

@@ -11,6 +11,7 @@ namespace AdmissionGuard.Hosting;
 internal sealed class LocalPolicyLoader(
     string policiesDir,
     string? scansDir,
+    Scans.GradeScale scale,
     AdmissionStateStore store,
     ILogger<LocalPolicyLoader> logger,
     TimeSpan? pollInterval = null) : BackgroundService
@@ -120,7 +121,7 @@ internal sealed class LocalPolicyLoader(
         }
 
         var snapshot = CompileKeepingLastGood(combined);
-        var scans = ScanFactsLoader.Build(combined.Scans, out var scanErrors);
+        var scans = ScanFactsLoader.Build(combined.Scans, scale, out var scanErrors);
         foreach (var error in scanErrors)
         {
             logger.LogError("scan is invalid and not used: {Error}", error);
