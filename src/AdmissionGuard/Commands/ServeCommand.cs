@@ -52,6 +52,7 @@ internal static class ServeCommand
         await using var app = builder.Build();
         var store = app.Services.GetRequiredService<AdmissionStateStore>();
         app.Services.GetRequiredService<LocalPolicyLoader>().LoadNow();
+        app.Services.GetRequiredService<RegistryFactCache>().LookupCompleted += app.Services.GetRequiredService<AdmissionMetrics>().RegistryRequest;
         foreach (var e in store.Current.Snapshot.Errors)
         {
             stderr.WriteLine($"admissionguard serve: invalid policy: {e}");

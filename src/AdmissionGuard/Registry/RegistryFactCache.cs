@@ -31,6 +31,9 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
 
     private int _disposed;
 
+    /// <summary>Raised after every registry request with its outcome: exists, missing, refused or failed (metrics).</summary>
+    public event Action<string>? LookupCompleted;
+
     public RegistryFactCache(RegistryOptions options, IManifestResolver resolver, TimeProvider time)
     {
         _options = options;
@@ -218,6 +221,12 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             }
 
             fact = Store(reference, result);
+            LookupCompleted?.Invoke(result.State switch
+            {
+                RegistryFactState.Exists => "exists",
+                RegistryFactState.Missing => "missing",
+                _ => result.HostFailure ? "failed" : "refused",
+            });
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
@@ -229,6 +238,7 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         {
             breaker.RecordFailure();
             fact = Store(reference, RegistryLookupResult.Failed("lookup failed: " + e.Message));
+            LookupCompleted?.Invoke("failed");
         }
         finally
         {

@@ -12,6 +12,7 @@ internal sealed class AdmissionMetrics : IDisposable
     private readonly Counter<long> requests;
     private readonly Histogram<double> duration;
     private readonly Counter<long> violations;
+    private readonly Counter<long> registryRequests;
 
     public AdmissionMetrics(AdmissionStateStore store)
     {
@@ -20,6 +21,7 @@ internal sealed class AdmissionMetrics : IDisposable
         duration = meter.CreateHistogram<double>("admissionguard_admission_duration", unit: "s", description: "Time from request read to response written",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         violations = meter.CreateCounter<long>("admissionguard_policy_violations", description: "Rule violations by policy and rule");
+        registryRequests = meter.CreateCounter<long>("admissionguard_registry_requests", description: "Background registry requests by outcome");
         meter.CreateObservableGauge("admissionguard_policies", () => new[]
         {
             new Measurement<int>(store.Current.Snapshot.PolicyCount, new KeyValuePair<string, object?>("ready", "true")),
@@ -37,6 +39,9 @@ internal sealed class AdmissionMetrics : IDisposable
 
     public void Violation(string policy, string rule) =>
         violations.Add(1, new KeyValuePair<string, object?>("policy", policy), new KeyValuePair<string, object?>("rule", rule));
+
+    public void RegistryRequest(string outcome) =>
+        registryRequests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => meter.Dispose();
 }
