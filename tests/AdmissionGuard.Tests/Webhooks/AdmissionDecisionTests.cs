@@ -199,6 +199,37 @@ public sealed class AdmissionDecisionTests(WebhookServer server)
         Assert.Equal("dhi.io/nginx:1.25", (string?)TestObjects.Containers(patched)[0]!["image"]);
     }
 
+    private static JsonObject PodWithImageVolume(string reference)
+    {
+        var pod = TestObjects.Load("Pod", image: "dhi.io/nginx:1.25");
+        TestObjects.PodSpec(pod)["volumes"] = new JsonArray(
+            new JsonObject { ["name"] = "config", ["emptyDir"] = new JsonObject() },
+            new JsonObject { ["name"] = "models", ["image"] = new JsonObject { ["reference"] = reference, ["pullPolicy"] = "IfNotPresent" } });
+        return pod;
+    }
+
+    [Fact]
+    public async Task Validate_ImageVolume_IsJudged()
+    {
+        var response = await server.ReviewAsync("/validate", TestObjects.Review(PodWithImageVolume(Unfixable)));
+
+        Assert.False((bool)response["allowed"]!);
+        Assert.Contains($"- volume \"models\": image \"{Unfixable}\"", (string)response["status"]!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Mutate_ImageVolume_PatchRewritesTheReference()
+    {
+        var pod = PodWithImageVolume("nginx:1.25");
+
+        var response = await server.ReviewAsync("/mutate", TestObjects.Review(pod));
+
+        var patch = JsonNode.Parse(Convert.FromBase64String((string)response["patch"]!))!.AsArray();
+        var patched = JsonPatch.Apply(pod, patch);
+        Assert.Equal("dhi.io/nginx:1.25", (string?)patched["spec"]!["volumes"]![1]!["image"]!["reference"]);
+        Assert.True((bool)(await server.ReviewAsync("/validate", TestObjects.Review(patched.AsObject())))["allowed"]!);
+    }
+
     public static TheoryData<string> Kinds() => new(TestObjects.WorkloadKinds);
 
     [Theory]
