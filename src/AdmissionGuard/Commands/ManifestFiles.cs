@@ -11,7 +11,7 @@ internal static class ManifestFiles
     {
         if (path == "-")
         {
-            set.AddText(stdin.ReadToEnd(), "<stdin>");
+            AddText(set, stdin.ReadToEnd(), "<stdin>");
             return;
         }
 
@@ -39,6 +39,22 @@ internal static class ManifestFiles
     public static bool IsManifest(string file) =>
         file.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || file.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// <see cref="ManifestSet.AddText"/>, with YamlDotNet's InvalidOperationException on some malformed flow
+    /// collections (e.g. an unclosed <c>{</c> followed by <c>[</c>) turned into an input error like any other bad YAML.
+    /// </summary>
+    public static void AddText(ManifestSet set, string text, string origin)
+    {
+        try
+        {
+            set.AddText(text, origin);
+        }
+        catch (InvalidOperationException e)
+        {
+            set.Errors.Add($"{origin}: invalid YAML: {e.Message}");
+        }
+    }
+
     private static void ReadFile(string file, ManifestSet set)
     {
         try
@@ -50,7 +66,7 @@ internal static class ManifestFiles
                 return;
             }
 
-            set.AddText(File.ReadAllText(file), file);
+            AddText(set, File.ReadAllText(file), file);
         }
         catch (IOException e)
         {

@@ -36,7 +36,9 @@ internal static class ServeCommand
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(10));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            kestrel.Limits.MaxRequestBodySize = settings.Webhook.MaxBodyBytes + 1;
+            // The endpoints enforce MaxBodyBytes themselves (413); Kestrel's higher limit only bounds how much of an
+            // oversized body is read and discarded so that the client can read the 413 (see AdmissionEndpoints).
+            kestrel.Limits.MaxRequestBodySize = 4L * settings.Webhook.MaxBodyBytes;
             kestrel.Listen(settings.Listen, listen => listen.UseAdmissionGuardTls(certificates.Provider));
             if (settings.MetricsListen is { } metricsEndpoint)
             {
@@ -67,7 +69,8 @@ internal static class ServeCommand
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        stdout.WriteLine($"admissionguard: serving https://{settings.Listen} with {store.Current.Snapshot.PolicyCount} policies from {settings.PoliciesDir}");
+        // The bound addresses, not the flag: with port 0 only Kestrel knows which port it got.
+        stdout.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} with {store.Current.Snapshot.PolicyCount} policies from {settings.PoliciesDir}");
         started?.Invoke(app);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;

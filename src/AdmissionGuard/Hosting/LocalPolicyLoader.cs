@@ -44,9 +44,10 @@ internal sealed class LocalPolicyLoader(
                     Reload();
                 }
             }
-            catch (IOException e)
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogError("reading policies failed: {Error}", e.Message);
+                // A reload that fails must never end the loop: an exception here would stop the whole host.
+                logger.LogError(e, "reading policies failed, keeping the last good state: {Error}", e.Message);
             }
         }
     }
@@ -82,7 +83,7 @@ internal sealed class LocalPolicyLoader(
             var set = new ManifestSet();
             try
             {
-                set.AddText(File.ReadAllText(file), file);
+                ManifestFiles.AddText(set, File.ReadAllText(file), file);
             }
             catch (IOException e)
             {

@@ -30,6 +30,11 @@ internal static class AdmissionEndpoints
 
         var response = context.Response;
         response.StatusCode = result.StatusCode;
+        if (result.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            await DiscardRestOfBodyAsync(context).ConfigureAwait(false);
+        }
+
         if (result.Review is not null)
         {
             response.ContentType = "application/json";
@@ -102,6 +107,31 @@ internal static class AdmissionEndpoints
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>
+    /// Answering 413 while the client is still sending makes Kestrel reset the connection, and the client sees a
+    /// broken pipe instead of the 413. Reading the rest (bounded by Kestrel's limit, a few times MaxBodyBytes) and
+    /// closing the connection afterwards lets the client read the answer.
+    /// </summary>
+    private static async Task DiscardRestOfBodyAsync(HttpContext context)
+    {
+        context.Response.Headers.Connection = "close";
+        var scratch = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (await context.Request.Body.ReadAsync(scratch, context.RequestAborted).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (Exception e) when (e is BadHttpRequestException or IOException or OperationCanceledException)
+        {
+            // Over Kestrel's limit or the client gave up: nothing more to do than answer and close.
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(scratch);
         }
     }
 

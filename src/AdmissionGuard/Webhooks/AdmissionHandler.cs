@@ -27,6 +27,21 @@ internal sealed class AdmissionHandler(
 
     public async Task<AdmissionResult> HandleAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
     {
+        var result = await DecideAsync(body, purpose, cancellationToken).ConfigureAwait(false);
+
+        // API.md: /mutate never denies. Whatever /mutate could not judge (no object, a malformed one, a timeout),
+        // /validate receives the same request and denies with the reason; a mutating denial would only duplicate it.
+        if (purpose == EvaluationPurpose.Mutate && result.Review?.Response is { Allowed: false } denied)
+        {
+            denied.Allowed = true;
+            denied.Status = null;
+        }
+
+        return result;
+    }
+
+    private async Task<AdmissionResult> DecideAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
+    {
         AdmissionReview? review;
         try
         {

@@ -1,0 +1,298 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace AdmissionGuard.Tests.Commands;
+
+/// <summary>The real built <c>admissionguard.dll</c>, run with <c>dotnet</c> as a child process, on manifests/examples.</summary>
+public sealed class CheckExecutableTests : IDisposable
+{
+    private static readonly string Policies = Path.Combine(RepoPaths.Examples, "policies");
+    private static readonly string Scans = Path.Combine(RepoPaths.Examples, "scans");
+    private static readonly string Workloads = Path.Combine(RepoPaths.Examples, "workloads");
+    private readonly string _temp = Directory.CreateTempSubdirectory("ag-check-").FullName;
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private sealed record Run(int ExitCode, string Stdout, string Stderr)
+    {
+        public string[] Lines => Stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+    }
+
+    private static async Task<Run> CheckAsync(string? stdin, params string[] args)
+    {
+        Assert.True(File.Exists(RepoPaths.AdmissionGuardDll), $"build the solution first: {RepoPaths.AdmissionGuardDll} is missing");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(RepoPaths.AdmissionGuardDll);
+        start.ArgumentList.Add("check");
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var run = new Run(process.ExitCode, await stdout, await stderr);
+        // Whatever the exit code, a user never sees a stack trace.
+        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr, StringComparison.Ordinal);
+        return run;
+    }
+
+    private static string Example(string name) => Path.Combine(Workloads, name);
+
+    [Fact]
+    public async Task Check_GoodDeploymentOnly_Exits0()
+    {
+        var run = await CheckAsync(null, "-f", Example("prod-good-deployment.yaml"), "--policies", Policies, "--scans", Scans);
+
+        Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
+        Assert.Contains(run.Lines, l => l.StartsWith("Deployment/web (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("): allowed", StringComparison.Ordinal));
+        Assert.Contains("1 workload(s) checked, 0 denied", run.Lines);
+    }
+
+    [Fact]
+    public async Task Check_AllExamples_Exits1WithDenialLinesOfTheApiShape()
+    {
+        var run = await CheckAsync(null, "-f", Workloads, "--policies", Policies, "--scans", Scans);
+
+        Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+        var lines = run.Lines;
+        Assert.Contains(lines, l => l.StartsWith("Pod/shop (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("): DENIED", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("CronJob/report (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("): DENIED", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Pod/scratch (namespace dev, ", StringComparison.Ordinal) && l.EndsWith("): allowed", StringComparison.Ordinal));
+        Assert.Contains("  images denied by ClusterImagePolicy/production:", lines);
+        Assert.Contains("  - container \"report\": image \"registry.example.com/team-a/api:2.0-hardened\" has scan grade D (minimum B): 2 critical (0 fixable), 7 high (1 fixable)", lines);
+        Assert.Contains(lines, l => l.StartsWith("  - initContainer \"setup\": image \"", StringComparison.Ordinal) && l.EndsWith("\" has disallowed tag \"latest\"", StringComparison.Ordinal));
+        Assert.Contains("  rewrite: \"nginx:1.25\" -> \"dhi.io/nginx:1.25\" (ClusterImagePolicy/production)", lines);
+        Assert.Contains("  warning: container \"tools\": image \"ubuntu:latest\" is not hardened; use \"dhi.io/ubuntu:latest\" (ClusterImagePolicy/development)", lines);
+        Assert.Contains("  warning: container \"frontend\": image \"nginx:1.25\" will be replaced by \"dhi.io/nginx:1.25\"", lines);
+        Assert.Contains("5 workload(s) checked, 2 denied", lines);
+    }
+
+    [Fact]
+    public async Task Check_PodWithUnverifiedTwin_DenialNamesContainerImageAndTwin()
+    {
+        var pod = Path.Combine(_temp, "pod.yaml");
+        await File.WriteAllTextAsync(pod, """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: app, namespace: prod}
+            spec:
+              containers:
+                - name: web
+                  image: registry.example.com/team-a/api:2.0
+            """);
+
+        var run = await CheckAsync(null, "-f", pod, "--policies", Policies, "--scans", Scans);
+
+        Assert.Equal(1, run.ExitCode);
+        var denial = run.Lines.SkipWhile(l => l != "  images denied by ClusterImagePolicy/production:").Skip(1).TakeWhile(l => l.StartsWith("  - ", StringComparison.Ordinal)).ToList();
+        // hardened-tag-suffix leaves verifyExists at its default (true) and check has no registry: the twin is named, not used.
+        Assert.Equal(["  - container \"web\": image \"registry.example.com/team-a/api:2.0\" is not hardened; its hardened twin \"registry.example.com/team-a/api:2.0-hardened\" could not be verified yet"], denial);
+    }
+
+    [Fact]
+    public async Task Check_JsonOutput_ListsEveryImageWithItsFields()
+    {
+        var run = await CheckAsync(null, "-f", Workloads, "--policies", Policies, "--scans", Scans, "--output", "json");
+
+        Assert.Equal(1, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var root = json.RootElement;
+        Assert.False(root.GetProperty("allowed").GetBoolean());
+        var workloads = root.GetProperty("workloads").EnumerateArray().ToList();
+        Assert.Equal(5, workloads.Count);
+        var images = workloads.SelectMany(w => w.GetProperty("images").EnumerateArray()).ToList();
+        Assert.Equal(6, images.Count);
+        foreach (var image in images)
+        {
+            foreach (var field in new[] { "container", "list", "image", "normalized", "error", "hardened", "grade", "violations", "rewrite" })
+            {
+                Assert.True(image.TryGetProperty(field, out _), $"{field} missing in {image}");
+            }
+
+            Assert.Contains(image.GetProperty("list").GetString(), new[] { "container", "initContainer", "ephemeralContainer", "volume" });
+            Assert.True(image.GetProperty("normalized").ValueKind == JsonValueKind.String ^ image.GetProperty("error").ValueKind == JsonValueKind.String, image.ToString());
+        }
+
+        var report = workloads.Single(w => w.GetProperty("name").GetString() == "report");
+        Assert.False(report.GetProperty("allowed").GetBoolean());
+        var reportImage = report.GetProperty("images").EnumerateArray().Single();
+        Assert.Equal("report", reportImage.GetProperty("container").GetString());
+        Assert.Equal("container", reportImage.GetProperty("list").GetString());
+        Assert.Equal("registry.example.com/team-a/api:2.0-hardened", reportImage.GetProperty("normalized").GetString());
+        Assert.True(reportImage.GetProperty("hardened").GetBoolean());
+        Assert.Equal("D", reportImage.GetProperty("grade").GetString());
+        var violation = reportImage.GetProperty("violations").EnumerateArray().Single();
+        Assert.Equal("ClusterImagePolicy/production", violation.GetProperty("policy").GetString());
+        Assert.Equal("scan", violation.GetProperty("rule").GetString());
+        Assert.Equal(JsonValueKind.Null, reportImage.GetProperty("rewrite").ValueKind);
+
+        var web = workloads.Single(w => w.GetProperty("name").GetString() == "shop").GetProperty("images").EnumerateArray()
+            .Single(i => i.GetProperty("container").GetString() == "web");
+        Assert.Equal("nginx:1.25", web.GetProperty("image").GetString());
+        Assert.Equal("dhi.io/nginx:1.25", web.GetProperty("rewrite").GetProperty("to").GetString());
+        Assert.Equal("nginx:1.25", web.GetProperty("rewrite").GetProperty("from").GetString());
+
+        var tools = workloads.Single(w => w.GetProperty("name").GetString() == "scratch").GetProperty("images").EnumerateArray().Single();
+        Assert.False(tools.GetProperty("hardened").GetBoolean());
+        Assert.Equal("docker.io/library/ubuntu:latest", tools.GetProperty("normalized").GetString());
+        Assert.Equal(2, tools.GetProperty("violations").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Check_JsonOutputWithUnparseableImage_ReportsErrorAndExits1()
+    {
+        var pod = Path.Combine(_temp, "pod.json");
+        await File.WriteAllTextAsync(pod, """{"apiVersion":"v1","kind":"Pod","metadata":{"name":"odd","namespace":"prod"},"spec":{"containers":[{"name":"web","image":"Not A Valid Ref"}]}}""");
+
+        var run = await CheckAsync(null, "-f", pod, "--policies", Policies, "-o", "json");
+
+        Assert.Equal(1, run.ExitCode);
+        using var json = JsonDocument.Parse(run.Stdout);
+        var image = json.RootElement.GetProperty("workloads")[0].GetProperty("images")[0];
+        Assert.Equal("Not A Valid Ref", image.GetProperty("image").GetString());
+        Assert.Equal(JsonValueKind.Null, image.GetProperty("normalized").ValueKind);
+        Assert.False(string.IsNullOrEmpty(image.GetProperty("error").GetString()));
+    }
+
+    [Fact]
+    public async Task Check_Stdin_ReadsTheManifest()
+    {
+        var good = await CheckAsync(await File.ReadAllTextAsync(Example("prod-good-deployment.yaml")), "-f", "-", "--policies", Policies, "--scans", Scans);
+        var bad = await CheckAsync(await File.ReadAllTextAsync(Example("prod-bad-pod.yaml")), "-f", "-", "--policies", Policies, "--scans", Scans);
+
+        Assert.Equal(0, good.ExitCode);
+        Assert.Contains(good.Lines, l => l.StartsWith("Deployment/web (namespace prod, <stdin>): allowed", StringComparison.Ordinal));
+        Assert.Equal(1, bad.ExitCode);
+        Assert.Contains(bad.Lines, l => l.StartsWith("Pod/shop (namespace prod, <stdin>", StringComparison.Ordinal) && l.EndsWith("DENIED", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Check_ListObject_EvaluatesEveryItem()
+    {
+        var list = Path.Combine(_temp, "list.yaml");
+        await File.WriteAllTextAsync(list, """
+            apiVersion: v1
+            kind: List
+            metadata: {resourceVersion: ""}
+            items:
+              - apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: web, namespace: prod}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                  template:
+                    metadata: {labels: {app: web}}
+                    spec:
+                      containers: [{name: web, image: "dhi.io/nginx:1.25"}]
+              - apiVersion: v1
+                kind: Pod
+                metadata: {name: miner, namespace: prod}
+                spec:
+                  containers: [{name: miner, image: "quay.io/evil/miner:1.0"}]
+            """);
+
+        var run = await CheckAsync(null, "-f", list, "--policies", Policies, "--scans", Scans);
+
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains(run.Lines, l => l.StartsWith("Deployment/web (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("allowed", StringComparison.Ordinal));
+        Assert.Contains(run.Lines, l => l.StartsWith("Pod/miner (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("DENIED", StringComparison.Ordinal));
+        Assert.Contains("2 workload(s) checked, 1 denied", run.Lines);
+    }
+
+    [Fact]
+    public async Task Check_MissingFile_Exits2WithReason()
+    {
+        var run = await CheckAsync(null, "-f", Path.Combine(_temp, "nope.yaml"), "--policies", Policies);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("nope.yaml: no such file or directory", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Check_InvalidPolicyDir_Exits2WithFieldPath()
+    {
+        var policies = Path.Combine(_temp, "policies");
+        Directory.CreateDirectory(policies);
+        await File.WriteAllTextAsync(Path.Combine(policies, "bad.yaml"), """
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ClusterImagePolicy
+            metadata: {name: bad}
+            spec:
+              mode: Enforced
+            """);
+
+        var run = await CheckAsync(null, "-f", Workloads, "--policies", policies);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("spec.mode", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_MissingPolicyDir_Exits2()
+    {
+        var run = await CheckAsync(null, "-f", Workloads, "--policies", Path.Combine(_temp, "no-such-dir"));
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("no-such-dir", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("unclosed flow", "apiVersion: v1\nkind: Pod\nmetadata: {name: x\nspec: [unclosed\n")]
+    [InlineData("bad indentation", "apiVersion: v1\nkind: Pod\nmetadata:\n  name: x\n    namespace: prod\n")]
+    [InlineData("tab indentation", "apiVersion: v1\nkind: Pod\nspec:\n\tcontainers: []\n")]
+    public async Task Check_MalformedYaml_Exits2WithReason(string what, string yaml)
+    {
+        var file = Path.Combine(_temp, "bad.yaml");
+        await File.WriteAllTextAsync(file, yaml);
+
+        var run = await CheckAsync(null, "-f", file, "--policies", Policies);
+
+        Assert.True(run.ExitCode == 2, $"{what}: exit {run.ExitCode}\n{run.Stdout}\n{run.Stderr}");
+        Assert.Contains("bad.yaml", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_MalformedYamlOnStdin_Exits2()
+    {
+        var run = await CheckAsync("kind: Pod\nmetadata: {name: x\nspec: [\n", "-f", "-", "--policies", Policies);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("<stdin>", run.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Check_UnknownOutputFormat_Exits2()
+    {
+        var run = await CheckAsync(null, "-f", Workloads, "--policies", Policies, "--output", "yaml");
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("--output yaml", run.Stderr, StringComparison.Ordinal);
+    }
+}
