@@ -4,8 +4,13 @@ namespace AdmissionGuard.Evaluation;
 
 /// <param name="Kind">The object's kind (Pod, Deployment, CronJob...).</param>
 /// <param name="NamespaceLabels">Null when the namespace's labels cannot be known: policies that select by them fail closed.</param>
+/// <param name="JudgeRewritten">
+/// Judge a Pod image that a rewrite will replace as its replacement, as templates always are (<c>check</c>
+/// assumes the mutating webhook runs; the webhook's own /validate never does).
+/// </param>
 public sealed record EvaluationInput(
     string Kind,
     WorkloadObject Object,
     string Namespace,
-    IReadOnlyDictionary<string, string>? NamespaceLabels);
+    IReadOnlyDictionary<string, string>? NamespaceLabels,
+    bool JudgeRewritten = false);

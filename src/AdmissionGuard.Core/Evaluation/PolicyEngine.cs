@@ -68,7 +68,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             // A template image that a pod-time rewrite will replace is judged as its replacement:
             // `kubectl apply` of a Deployment should fail only for what will really fail.
             var judged = image;
-            if (isTemplate && plan is not null && ImageReferenceParser.TryParse(plan.Value.To, out var twin, out _))
+            if ((isTemplate || input.JudgeRewritten) && plan is not null && ImageReferenceParser.TryParse(plan.Value.To, out var twin, out _))
             {
                 judged = twin;
                 warnings.Add($"{site.Describe()}: image \"{site.Image}\" will be replaced by \"{plan.Value.To}\"");

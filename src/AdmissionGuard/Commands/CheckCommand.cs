@@ -65,11 +65,10 @@ internal static class CheckCommand
         foreach (var manifest in workloads.Workloads)
         {
             var ns = manifest.Object.Metadata?.Namespace ?? "default";
-            var input = new EvaluationInput(manifest.Kind, manifest.Object, ns, bundle.Manifests.LabelsOf(ns));
-
-            // As in a cluster: the mutating webhook rewrites first, then validation judges the result.
+            // As in a cluster, where the mutating webhook rewrites first: an image that will be replaced is judged
+            // as its replacement, while messages still name the image as written.
+            var input = new EvaluationInput(manifest.Kind, manifest.Object, ns, bundle.Manifests.LabelsOf(ns), JudgeRewritten: true);
             var mutation = engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Mutate);
-            RewriteApplier.Apply(manifest.Kind, manifest.Object, mutation.Images);
             var verdict = engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate);
             results.Add(new CheckResult(manifest, ns, verdict, mutation.Rewrites));
         }

@@ -87,7 +87,7 @@ internal static class CheckReport
             json.WriteStartObject();
             json.WriteString("container", image.Site.Name);
             json.WriteString("list", ImageSite.LocationName(image.Site.Location));
-            json.WriteString("image", rewrite?.From ?? image.Site.Image);
+            json.WriteString("image", image.Site.Image);
             json.WriteString("normalized", image.Normalized);
             json.WriteString("error", image.ParseError);
             if (image.Hardened is { } hardened)
