@@ -86,7 +86,9 @@ public sealed class CheckExecutableTests : IDisposable
         Assert.Contains(lines, l => l.StartsWith("Pod/scratch (namespace dev, ", StringComparison.Ordinal) && l.EndsWith("): allowed", StringComparison.Ordinal));
         Assert.Contains("  images denied by ClusterImagePolicy/production:", lines);
         Assert.Contains("  - container \"report\": image \"registry.example.com/team-a/api:2.0-hardened\" has scan grade D (minimum B): 2 critical (0 fixable), 7 high (1 fixable)", lines);
-        Assert.Contains(lines, l => l.StartsWith("  - initContainer \"setup\": image \"", StringComparison.Ordinal) && l.EndsWith("\" has disallowed tag \"latest\"", StringComparison.Ordinal));
+        // The developer reads the image they wrote, though it is judged as the twin the webhook will put there.
+        Assert.Contains("  - initContainer \"setup\": image \"busybox\" has disallowed tag \"latest\"", lines);
+        Assert.Contains("  warning: initContainer \"setup\": image \"busybox\" will be replaced by \"dhi.io/busybox:latest\"", lines);
         Assert.Contains("  rewrite: \"nginx:1.25\" -> \"dhi.io/nginx:1.25\" (ClusterImagePolicy/production)", lines);
         Assert.Contains("  warning: container \"tools\": image \"ubuntu:latest\" is not hardened; use \"dhi.io/ubuntu:latest\" (ClusterImagePolicy/development)", lines);
         Assert.Contains("  warning: container \"frontend\": image \"nginx:1.25\" will be replaced by \"dhi.io/nginx:1.25\"", lines);
