@@ -54,7 +54,8 @@ internal sealed class ResourceWatcher<T>
 
     public string? ResourceVersion => Volatile.Read(ref resourceVersion);
 
-    public IReadOnlyCollection<WatchedObject<T>> Items => (IReadOnlyCollection<WatchedObject<T>>)Volatile.Read(ref items).Values.ToList();
+    /// <summary>A copy of the cache at this moment.</summary>
+    public IReadOnlyCollection<WatchedObject<T>> Items => [.. Volatile.Read(ref items).Values];
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
