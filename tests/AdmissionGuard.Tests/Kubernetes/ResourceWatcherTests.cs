@@ -90,6 +90,21 @@ public sealed class ResourceWatcherTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task Run_QuietWatchLongerThanHttpClientTimeout_StaysOpen()
+    {
+        // KubernetesClient's HttpClient has a request timeout (100 s by default); a watch must outlive it.
+        var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = server.BaseUri.ToString(), HttpClientTimeout = TimeSpan.FromMilliseconds(500) });
+        var watcher = new ResourceWatcher<ImagePolicy>(new KubeApi(client), ResourcePath.ClusterImagePolicies, e => e.Deserialize(AgJsonContext.Default.ImagePolicy)!, TimeProvider.System, log, TestObjects.FastWatch);
+        _ = Task.Run(() => watcher.RunAsync(stop.Token));
+        await watcher.Synced.WaitAsync(TimeSpan.FromSeconds(20));
+        await Eventually.True(() => server.ActiveWatches == 1, "watching");
+        await Task.Delay(1500);
+        server.Apply(Cips, TestObjects.ClusterPolicy("late"));
+        await Eventually.True(() => watcher.Items.Count == 1, "event on the long-lived watch");
+        Assert.Single(server.RequestsTo("GET", Cips), r => r.Query.Contains("watch=true"));
+    }
+
+    [Fact]
     public async Task Run_ServerErrorsOnList_BacksOffThenSyncs()
     {
         server.Apply(Cips, TestObjects.ClusterPolicy("a"));
