@@ -1,0 +1,88 @@
+using AdmissionGuard.Commands;
+
+namespace AdmissionGuard.Kubernetes;
+
+/// <summary>The in-cluster flags of <c>serve</c> (what the Helm chart passes), parsed and checked once.</summary>
+internal sealed record ClusterModeOptions
+{
+    /// <summary>Options that take a value, for <see cref="CommandLine.Parse"/>.</summary>
+    public static readonly string[] Valued = ["--namespace", "--service-name", "--leader-election-lease", "--tls-secret", "--validating-webhook", "--mutating-webhook"];
+
+    /// <summary>Options without a value, for <see cref="CommandLine.Parse"/>.</summary>
+    public static readonly string[] Flags = ["--trivy-operator-reports"];
+
+    /// <summary>Namespace of the Lease (and Secret, Service).</summary>
+    public string Namespace { get; init; } = "default";
+
+    public string? ServiceName { get; init; }
+
+    /// <summary>Lease that elects the one replica writing status; without it this replica assumes it is alone.</summary>
+    public string? LeaseName { get; init; }
+
+    public string? TlsSecret { get; init; }
+
+    public string? ValidatingWebhook { get; init; }
+
+    public string? MutatingWebhook { get; init; }
+
+    /// <summary>Also read trivy-operator VulnerabilityReports / ClusterVulnerabilityReports (disabled with one log line when absent).</summary>
+    public bool TrivyOperatorReports { get; init; }
+
+    /// <summary>Holder identity in the Lease: the pod name when the downward API gives it.</summary>
+    public string Identity { get; init; } = DefaultIdentity();
+
+    /// <summary>Changes arriving within this window are compiled together.</summary>
+    public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    public WatcherOptions Watch { get; init; } = new();
+
+    public LeaderElectionOptions Election { get; init; } = new();
+
+    /// <summary>
+    /// Cluster mode is what <c>serve</c> does without <c>--policies</c>. Returns null without an error when
+    /// <c>--policies</c> selects local mode, null with an error when the flags cannot work together.
+    /// </summary>
+    public static ClusterModeOptions? TryParse(CommandLine line, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        error = null;
+        if (line.Has("--policies"))
+        {
+            return null;
+        }
+
+        if (line.Value("--tls-secret") is not null)
+        {
+            // Serving a self-signed localhost certificate the API server cannot trust would fail every admission.
+            error = "--tls-secret (self-managed certificates) is not implemented yet: install with certificates.mode cert-manager or secret (--tls-cert/--tls-key)";
+            return null;
+        }
+
+        if ((line.Has("--validating-webhook") || line.Has("--mutating-webhook")) && !line.Has("--tls-secret"))
+        {
+            error = "--validating-webhook and --mutating-webhook only go with --tls-secret";
+            return null;
+        }
+
+        var ns = line.Value("--namespace") ?? Environment.GetEnvironmentVariable("POD_NAMESPACE") ?? ServiceAccountNamespace() ?? "default";
+        return new ClusterModeOptions
+        {
+            Namespace = ns,
+            ServiceName = line.Value("--service-name"),
+            LeaseName = line.Value("--leader-election-lease"),
+            TlsSecret = line.Value("--tls-secret"),
+            ValidatingWebhook = line.Value("--validating-webhook"),
+            MutatingWebhook = line.Value("--mutating-webhook"),
+            TrivyOperatorReports = line.Has("--trivy-operator-reports"),
+        };
+    }
+
+    private static string DefaultIdentity() =>
+        Environment.GetEnvironmentVariable("POD_NAME") is { Length: > 0 } pod ? pod : $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    private static string? ServiceAccountNamespace()
+    {
+        const string path = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+        return File.Exists(path) ? File.ReadAllText(path).Trim() : null;
+    }
+}

@@ -1,0 +1,39 @@
+using AdmissionGuard.Hosting;
+using k8s;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AdmissionGuard.Kubernetes;
+
+internal static class ClusterModeServiceCollectionExtensions
+{
+    /// <summary>
+    /// Cluster mode: the API client (in-cluster config, else kubeconfig), leader election when a Lease is
+    /// named, and the watch-fed <see cref="ClusterPolicySource"/> in place of the local policy loader.
+    /// </summary>
+    public static IServiceCollection AddClusterMode(this IServiceCollection services, ClusterModeOptions options, KubernetesClientConfiguration? configuration = null)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<AdmissionStateStore>();
+        services.AddSingleton(options);
+        services.AddSingleton(_ => new k8s.Kubernetes(configuration ?? KubernetesClientConfiguration.BuildDefaultConfig()));
+        services.AddSingleton(sp => new KubeApi(sp.GetRequiredService<k8s.Kubernetes>()));
+        if (options.LeaseName is { } lease)
+        {
+            services.AddSingleton(sp => new LeaseLeaderElector(
+                sp.GetRequiredService<k8s.Kubernetes>(), options.Namespace, lease, options.Identity, options.Election,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaseLeaderElector>>()));
+            services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaseLeaderElector>());
+            services.AddHostedService(sp => sp.GetRequiredService<LeaseLeaderElector>());
+        }
+        else
+        {
+            services.AddSingleton<ILeadership, SoleReplica>();
+        }
+
+        services.AddSingleton(sp => new ClusterPolicySource(
+            sp.GetRequiredService<KubeApi>(), sp.GetRequiredService<AdmissionStateStore>(), options,
+            sp.GetRequiredService<ILeadership>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddHostedService(sp => sp.GetRequiredService<ClusterPolicySource>());
+        return services;
+    }
+}

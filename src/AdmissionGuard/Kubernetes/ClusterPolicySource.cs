@@ -1,0 +1,192 @@
+using System.Text.Json;
+using AdmissionGuard.Hosting;
+using AdmissionGuard.Policies;
+using AdmissionGuard.Scans;
+using AdmissionGuard.Scans.Importers;
+using AdmissionGuard.Serialization;
+
+namespace AdmissionGuard.Kubernetes;
+
+/// <summary>
+/// Cluster mode's feed: watches the policy kinds, ImageScans, Namespaces and (when asked and installed)
+/// trivy-operator reports; after any change, debounced, rebuilds and swaps one immutable
+/// <see cref="AdmissionState"/>. Nothing is swapped in before every watcher's first full list, so readiness
+/// means "judging with the whole cluster's policies". The leader then brings status conditions up to date.
+/// </summary>
+internal sealed class ClusterPolicySource : BackgroundService
+{
+    private readonly AdmissionStateStore store;
+    private readonly ClusterModeOptions options;
+    private readonly ILeadership leadership;
+    private readonly PolicyStatusWriter statusWriter;
+    private readonly TimeProvider time;
+    private readonly ILogger logger;
+    private readonly ResourceWatcher<HardenedImageSource> sources;
+    private readonly ResourceWatcher<ImagePolicy> clusterPolicies;
+    private readonly ResourceWatcher<ImagePolicy> policies;
+    private readonly ResourceWatcher<ImageScan> scans;
+    private readonly ResourceWatcher<Dictionary<string, string>> namespaces;
+    private readonly ResourceWatcher<ImageScan>[] reports;
+    private readonly SemaphoreSlim signal = new(0);
+    private int pending;
+    private int scansDirty = 1;
+    private IScanFacts scanFacts = ScanIndex.Empty;
+    private bool statusRetryScheduled;
+
+    public ClusterPolicySource(KubeApi api, AdmissionStateStore store, ClusterModeOptions options, ILeadership leadership, TimeProvider time, ILoggerFactory loggers)
+    {
+        this.store = store;
+        this.options = options;
+        this.leadership = leadership;
+        this.time = time;
+        logger = loggers.CreateLogger<ClusterPolicySource>();
+        statusWriter = new PolicyStatusWriter(api, time, loggers.CreateLogger<PolicyStatusWriter>());
+        var watchLogger = loggers.CreateLogger<ResourceWatcher<object>>();
+        sources = new(api, ResourcePath.HardenedImageSources, e => e.Deserialize(AgJsonContext.Default.HardenedImageSource)!, time, watchLogger, options.Watch);
+        clusterPolicies = new(api, ResourcePath.ClusterImagePolicies, e => e.Deserialize(AgJsonContext.Default.ImagePolicy)!, time, watchLogger, options.Watch);
+        policies = new(api, ResourcePath.ImagePolicies, e => e.Deserialize(AgJsonContext.Default.ImagePolicy)!, time, watchLogger, options.Watch);
+        scans = new(api, ResourcePath.ImageScans, e => e.Deserialize(AgJsonContext.Default.ImageScan)!, time, watchLogger, options.Watch);
+        namespaces = new(api, ResourcePath.Namespaces, e => ClusterStateBuilder.NamespaceLabels(e.GetProperty("metadata").Deserialize(AgJsonContext.Default.ObjectMeta)!), time, watchLogger, options.Watch);
+        reports = options.TrivyOperatorReports
+            ? [new(api, ResourcePath.VulnerabilityReports, ReportToScan, time, watchLogger, options.Watch, optional: true),
+               new(api, ResourcePath.ClusterVulnerabilityReports, ReportToScan, time, watchLogger, options.Watch, optional: true)]
+            : [];
+
+        foreach (var watcher in new Action<Action>[] { a => sources.Changed += a, a => clusterPolicies.Changed += a, a => policies.Changed += a, a => namespaces.Changed += a })
+        {
+            watcher(Signal);
+        }
+
+        foreach (var watcher in reports.Append(scans))
+        {
+            watcher.Changed += () =>
+            {
+                Volatile.Write(ref scansDirty, 1);
+                Signal();
+            };
+        }
+
+        leadership.LeadershipChanged += leader =>
+        {
+            if (leader)
+            {
+                statusWriter.Reset();
+                Signal();
+            }
+        };
+    }
+
+    /// <summary>Completes when every watcher has made its first full list (optional absent ones count).</summary>
+    public Task Synced => Task.WhenAll([sources.Synced, clusterPolicies.Synced, policies.Synced, scans.Synced, namespaces.Synced, .. reports.Select(r => r.Synced)]);
+
+    public override void Dispose()
+    {
+        signal.Dispose();
+        base.Dispose();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var running = new List<Task>
+        {
+            sources.RunAsync(stoppingToken), clusterPolicies.RunAsync(stoppingToken), policies.RunAsync(stoppingToken),
+            scans.RunAsync(stoppingToken), namespaces.RunAsync(stoppingToken),
+        };
+        running.AddRange(reports.Select(r => r.RunAsync(stoppingToken)));
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await signal.WaitAsync(stoppingToken).ConfigureAwait(false);
+                await Task.Delay(options.Debounce, time, stoppingToken).ConfigureAwait(false);
+
+                // Reset before reading the caches: a change from here on triggers another round.
+                Volatile.Write(ref pending, 0);
+                while (signal.CurrentCount > 0)
+                {
+                    await signal.WaitAsync(stoppingToken).ConfigureAwait(false);
+                }
+
+                if (!Synced.IsCompletedSuccessfully)
+                {
+                    continue;
+                }
+
+                var built = Rebuild();
+                var first = !store.Current.Loaded;
+                store.Swap(built.State);
+                if (first)
+                {
+                    logger.LogInformation("cluster synced: {Policies} policies, {Sources} hardened image sources, {Scans} scans, {Namespaces} namespaces; ready",
+                        built.State.Snapshot.PolicyCount, built.State.Snapshot.SourceCount, built.State.Scans.Count, built.State.NamespaceLabels.Count);
+                }
+
+                if (leadership.IsLeader && !await statusWriter.WriteAsync(built.StatusTargets, stoppingToken).ConfigureAwait(false))
+                {
+                    ScheduleStatusRetry(stoppingToken);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+    }
+
+    private ClusterState Rebuild()
+    {
+        if (Interlocked.Exchange(ref scansDirty, 0) == 1)
+        {
+            var all = scans.Items.Where(s => s.Value is not null).Select(s => s.Value!)
+                .Concat(reports.SelectMany(r => r.Items).Where(s => s.Value is not null).Select(s => s.Value!));
+            var result = ScanIndex.Build(all, GradeScale.Default);
+            foreach (var error in result.Errors)
+            {
+                logger.LogWarning("scan is invalid and not used: {Error}", error.ToString());
+            }
+
+            scanFacts = result.Index;
+        }
+
+        return ClusterStateBuilder.Build(sources.Items, clusterPolicies.Items, policies.Items, namespaces.Items, scanFacts);
+    }
+
+    private void Signal()
+    {
+        if (Interlocked.Exchange(ref pending, 1) == 0)
+        {
+            signal.Release();
+        }
+    }
+
+    private void ScheduleStatusRetry(CancellationToken stoppingToken)
+    {
+        if (statusRetryScheduled)
+        {
+            return;
+        }
+
+        statusRetryScheduled = true;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.Delay(options.Watch.InitialBackoff * 10, time, stoppingToken).ConfigureAwait(false);
+                statusRetryScheduled = false;
+                Signal();
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+    }
+
+    private ImageScan ReportToScan(JsonElement report)
+    {
+        var result = new TrivyOperatorImporter().Import(report, new ScanImportOptions(null, time.GetUtcNow(), GradeScale.Default));
+        return result.Scan ?? throw new InvalidDataException(result.Error ?? "not a usable trivy-operator report");
+    }
+}

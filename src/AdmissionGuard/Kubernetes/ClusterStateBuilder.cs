@@ -1,0 +1,71 @@
+using AdmissionGuard.Hosting;
+using AdmissionGuard.Policies;
+using AdmissionGuard.Scans;
+
+namespace AdmissionGuard.Kubernetes;
+
+/// <summary>
+/// Pure: turns the watch caches into an <see cref="AdmissionState"/> and the status each object should show.
+/// An object that failed to decode takes no part, exactly like one that failed to compile; unlike local mode
+/// there is no "last good version", because a replica that starts later never saw it and replicas must agree.
+/// </summary>
+internal static class ClusterStateBuilder
+{
+    public static ClusterState Build(
+        IReadOnlyCollection<WatchedObject<HardenedImageSource>> sources,
+        IReadOnlyCollection<WatchedObject<ImagePolicy>> clusterPolicies,
+        IReadOnlyCollection<WatchedObject<ImagePolicy>> policies,
+        IReadOnlyCollection<WatchedObject<Dictionary<string, string>>> namespaces,
+        IScanFacts scans)
+    {
+        var decodeErrors = new List<PolicyError>();
+        foreach (var invalid in sources.Where(s => s.Value is null))
+        {
+            decodeErrors.Add(new PolicyError(HardenedImageSource.KindName, null, invalid.Meta.Name ?? "<unnamed>", invalid.ErrorField ?? "(object)", invalid.Error ?? "cannot be read"));
+        }
+
+        foreach (var invalid in clusterPolicies.Where(p => p.Value is null))
+        {
+            decodeErrors.Add(new PolicyError(ImagePolicy.ClusterKind, null, invalid.Meta.Name ?? "<unnamed>", invalid.ErrorField ?? "(object)", invalid.Error ?? "cannot be read"));
+        }
+
+        foreach (var invalid in policies.Where(p => p.Value is null))
+        {
+            decodeErrors.Add(new PolicyError(ImagePolicy.NamespacedKind, invalid.Meta.Namespace, invalid.Meta.Name ?? "<unnamed>", invalid.ErrorField ?? "(object)", invalid.Error ?? "cannot be read"));
+        }
+
+        // The kind decides cluster or namespaced semantics: trust the collection it came from, not the body.
+        var allPolicies = clusterPolicies.Where(p => p.Value is not null).Select(p => WithKind(p.Value!, ImagePolicy.ClusterKind))
+            .Concat(policies.Where(p => p.Value is not null).Select(p => WithKind(p.Value!, ImagePolicy.NamespacedKind)));
+        var compiled = PolicyCompiler.Compile(sources.Where(s => s.Value is not null).Select(s => s.Value!), allPolicies);
+        var snapshot = decodeErrors.Count == 0 ? compiled : compiled.WithErrors([.. compiled.Errors, .. decodeErrors]);
+
+        var errorsById = snapshot.Errors.ToLookup(e => e.ObjectId, StringComparer.Ordinal);
+        var targets = new List<StatusTarget>();
+        targets.AddRange(sources.Select(s => Target(ResourcePath.HardenedImageSources, s, errorsById[$"{HardenedImageSource.KindName}/{s.Meta.Name}"])));
+        targets.AddRange(clusterPolicies.Select(p => Target(ResourcePath.ClusterImagePolicies, p, errorsById[$"{ImagePolicy.ClusterKind}/{p.Meta.Name}"])));
+        targets.AddRange(policies.Select(p => Target(ResourcePath.ImagePolicies, p, errorsById[$"{ImagePolicy.NamespacedKind}/{p.Meta.Namespace}/{p.Meta.Name}"])));
+
+        var labels = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
+        foreach (var ns in namespaces.Where(n => n.Value is not null && n.Meta.Name is not null))
+        {
+            labels[ns.Meta.Name!] = ns.Value!;
+        }
+
+        return new ClusterState(new AdmissionState(snapshot, scans, labels, Loaded: true, NamespacesComplete: true), targets);
+    }
+
+    /// <summary>A Namespace's labels as a selector sees them, including the name label the API server sets.</summary>
+    public static Dictionary<string, string> NamespaceLabels(ObjectMeta meta) =>
+        new(meta.Labels ?? [], StringComparer.Ordinal) { [Evaluation.PolicyEngine.MetadataNameLabel] = meta.Name ?? "" };
+
+    private static ImagePolicy WithKind(ImagePolicy policy, string kind)
+    {
+        policy.Kind ??= kind;
+        return policy;
+    }
+
+    private static StatusTarget Target<T>(ResourcePath resource, WatchedObject<T> item, IEnumerable<PolicyError> errors)
+        where T : class =>
+        new(resource, resource.Namespaced ? item.Meta.Namespace : null, item.Meta.Name ?? "", item.Meta.ResourceVersion, item.Meta.Generation, item.Status, [.. errors]);
+}

@@ -1,0 +1,75 @@
+using AdmissionGuard.Commands;
+using AdmissionGuard.Hosting;
+using AdmissionGuard.Kubernetes;
+using k8s;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AdmissionGuard.Tests.Kubernetes;
+
+public sealed class ClusterModeTests
+{
+    private static readonly string[] ServeValued = ["--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen"];
+
+    [Fact]
+    public void TryParse_ChartArguments_ReadsEveryFlag()
+    {
+        var options = Parse(out var error, "--listen", "0.0.0.0:8443", "--namespace", "ag", "--service-name", "admission-guard",
+            "--leader-election-lease", "admission-guard-leader", "--tls-cert", "/etc/tls.crt", "--tls-key", "/etc/tls.key", "--trivy-operator-reports");
+        Assert.Null(error);
+        Assert.NotNull(options);
+        Assert.Equal("ag", options.Namespace);
+        Assert.Equal("admission-guard", options.ServiceName);
+        Assert.Equal("admission-guard-leader", options.LeaseName);
+        Assert.True(options.TrivyOperatorReports);
+    }
+
+    [Fact]
+    public void TryParse_WithPolicies_LocalModeNoError()
+    {
+        Assert.Null(Parse(out var error, "--policies", "/tmp"));
+        Assert.Null(error);
+    }
+
+    [Fact]
+    public void TryParse_TlsSecretWithoutSelfManagedCertificates_ErrorNamesTheAlternatives()
+    {
+        Assert.Null(Parse(out var error, "--tls-secret", "ag-tls", "--validating-webhook", "ag", "--mutating-webhook", "ag"));
+        Assert.Contains("cert-manager", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddClusterMode_AgainstFakeServer_LoadsAndElects()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync();
+        server.Apply(ResourcePath.ClusterImagePolicies.Collection, TestObjects.ClusterPolicy("prod"));
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddClusterMode(
+            new ClusterModeOptions { Namespace = "ag", LeaseName = "ag-leader", Identity = "me", Watch = TestObjects.FastWatch },
+            new KubernetesClientConfiguration { Host = server.BaseUri.ToString() });
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        Assert.Equal(2, hosted.Count);
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        await Eventually.True(() => provider.GetRequiredService<AdmissionStateStore>().Current is { Loaded: true, Snapshot.PolicyCount: 1 }, "loaded");
+        await Eventually.True(() => provider.GetRequiredService<ILeadership>().IsLeader, "leader");
+        await Eventually.True(() => server.RequestsTo("PATCH", "/prod/status").Count == 1, "status written");
+        foreach (var service in hosted)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
+    }
+
+    private static ClusterModeOptions? Parse(out string? error, params string[] args)
+    {
+        var line = CommandLine.Parse(args, [.. ServeValued, .. ClusterModeOptions.Valued], ClusterModeOptions.Flags, out var parseError);
+        Assert.Null(parseError);
+        return ClusterModeOptions.TryParse(line, out error);
+    }
+}
