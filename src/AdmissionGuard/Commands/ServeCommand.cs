@@ -1,5 +1,6 @@
 using AdmissionGuard.Certificates;
 using AdmissionGuard.Hosting;
+using AdmissionGuard.Kubernetes;
 using AdmissionGuard.Registry;
 using AdmissionGuard.Telemetry;
 using AdmissionGuard.Webhooks;
@@ -18,12 +19,13 @@ internal static class ServeCommand
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
     {
-        var line = CommandLine.Parse(args, Valued, [], out var error);
+        var line = CommandLine.Parse(args, [.. Valued, .. ClusterModeOptions.Valued], ClusterModeOptions.Flags, out var error);
         var settings = error is null ? ServeSettings.From(line, out error) : null;
         if (settings is null)
         {
             stderr.WriteLine($"admissionguard serve: {error}");
-            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] --policies DIR [--scans DIR] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE]");
+            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] [--policies DIR [--scans DIR]] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE]");
+            stderr.WriteLine("  in a cluster (no --policies): [--namespace NS] [--service-name SVC] [--leader-election-lease NAME] [--trivy-operator-reports]");
             return CheckCommand.BadInput;
         }
 
@@ -53,7 +55,7 @@ internal static class ServeCommand
 
         await using var app = builder.Build();
         var store = app.Services.GetRequiredService<AdmissionStateStore>();
-        app.Services.GetRequiredService<LocalPolicyLoader>().LoadNow();
+        app.Services.GetService<LocalPolicyLoader>()?.LoadNow();
         app.Services.GetRequiredService<RegistryFactCache>().LookupCompleted += app.Services.GetRequiredService<AdmissionMetrics>().RegistryRequest;
         foreach (var e in store.Current.Snapshot.Errors)
         {
@@ -70,7 +72,7 @@ internal static class ServeCommand
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         // The bound addresses, not the flag: with port 0 only Kestrel knows which port it got.
-        stdout.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} with {store.Current.Snapshot.PolicyCount} policies from {settings.PoliciesDir}");
+        stdout.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
         started?.Invoke(app);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
@@ -100,8 +102,15 @@ internal static class ServeCommand
             settings.Webhook,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AdmissionHandler>>()));
-        services.AddSingleton(sp => new LocalPolicyLoader(settings.PoliciesDir, settings.ScansDir, settings.GradeScale, sp.GetRequiredService<AdmissionStateStore>(), sp.GetRequiredService<ILogger<LocalPolicyLoader>>()));
-        services.AddHostedService(sp => sp.GetRequiredService<LocalPolicyLoader>());
+        if (settings.Cluster is { } cluster)
+        {
+            services.AddClusterMode(cluster);
+        }
+        else
+        {
+            services.AddSingleton(sp => new LocalPolicyLoader(settings.PoliciesDir!, settings.ScansDir, settings.GradeScale, sp.GetRequiredService<AdmissionStateStore>(), sp.GetRequiredService<ILogger<LocalPolicyLoader>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<LocalPolicyLoader>());
+        }
         services.AddSingleton<IHostedService>(sp => new DrainOnShutdown(sp.GetRequiredService<Readiness>(), settings.Drain, sp.GetRequiredService<ILogger<DrainOnShutdown>>()));
         return services;
     }

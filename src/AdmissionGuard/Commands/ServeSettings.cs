@@ -10,13 +10,14 @@ internal sealed record ServeSettings(
     IPEndPoint? MetricsListen,
     string? TlsCert,
     string? TlsKey,
-    string PoliciesDir,
+    string? PoliciesDir,
     string? ScansDir,
     string CaDir,
     TimeSpan Drain,
     WebhookOptions Webhook,
     RegistryOptions Registry,
-    Scans.GradeScale GradeScale)
+    Scans.GradeScale GradeScale,
+    Kubernetes.ClusterModeOptions? Cluster)
 {
     public static ServeSettings? From(CommandLine line, out string? error)
     {
@@ -42,14 +43,21 @@ internal sealed record ServeSettings(
             return null;
         }
 
+        // Without --policies, serve watches the CRDs of the cluster it runs in (or its kubeconfig's).
         var policies = line.Value("--policies");
-        if (policies is null)
+        var cluster = Kubernetes.ClusterModeOptions.TryParse(line, out error);
+        if (policies is null && cluster is null)
         {
-            error = "in-cluster mode (watching the CRDs) is not available yet: give --policies DIR";
             return null;
         }
 
-        if (!Directory.Exists(policies))
+        if (cluster is not null && !k8s.KubernetesClientConfiguration.IsInCluster() && !File.Exists(KubeconfigPath()))
+        {
+            error = "no cluster to watch (not in a pod, no kubeconfig): give --policies DIR to run locally";
+            return null;
+        }
+
+        if (policies is not null && !Directory.Exists(policies))
         {
             error = $"--policies {policies}: no such directory";
             return null;
@@ -121,8 +129,13 @@ internal sealed record ServeSettings(
             DockerConfigPath = dockerConfig,
         };
         return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
-            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale);
+            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale, cluster is null ? null : cluster with { Scale = scale });
     }
+
+    private static string KubeconfigPath() =>
+        Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(':')[0] is { Length: > 0 } path
+            ? path
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
 
     private static bool TryEndpoint(string text, out IPEndPoint? endpoint)
     {

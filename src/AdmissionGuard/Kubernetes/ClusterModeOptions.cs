@@ -42,6 +42,9 @@ internal sealed record ClusterModeOptions
     /// Cluster mode is what <c>serve</c> does without <c>--policies</c>. Returns null without an error when
     /// <c>--policies</c> selects local mode, null with an error when the flags cannot work together.
     /// </summary>
+    /// <summary>The cluster-wide grade scale (<c>--grade-scale FILE</c>).</summary>
+    public Scans.GradeScale Scale { get; init; } = Scans.GradeScale.Default;
+
     public static ClusterModeOptions? TryParse(CommandLine line, out string? error)
     {
         ArgumentNullException.ThrowIfNull(line);

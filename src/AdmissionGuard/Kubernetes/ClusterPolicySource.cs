@@ -142,7 +142,7 @@ internal sealed class ClusterPolicySource : BackgroundService
         {
             var all = scans.Items.Where(s => s.Value is not null).Select(s => s.Value!)
                 .Concat(reports.SelectMany(r => r.Items).Where(s => s.Value is not null).Select(s => s.Value!));
-            var result = ScanIndex.Build(all, GradeScale.Default);
+            var result = ScanIndex.Build(all, options.Scale);
             foreach (var error in result.Errors)
             {
                 logger.LogWarning("scan is invalid and not used: {Error}", error.ToString());
@@ -186,7 +186,7 @@ internal sealed class ClusterPolicySource : BackgroundService
 
     private ImageScan ReportToScan(JsonElement report)
     {
-        var result = new TrivyOperatorImporter().Import(report, new ScanImportOptions(null, time.GetUtcNow(), GradeScale.Default));
+        var result = new TrivyOperatorImporter().Import(report, new ScanImportOptions(null, time.GetUtcNow(), options.Scale));
         return result.Scan ?? throw new InvalidDataException(result.Error ?? "not a usable trivy-operator report");
     }
 }
