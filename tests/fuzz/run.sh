@@ -31,6 +31,7 @@ fi
 work=$(mktemp -d "${TMPDIR:-/tmp}/admissionguard-fuzz.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 out="$work/out"
+mkdir -p "$work/findings"
 
 echo "== publishing tests/AdmissionGuard.Fuzz (Release) to $out"
 dotnet publish tests/AdmissionGuard.Fuzz/AdmissionGuard.Fuzz.csproj -c Release -o "$out" -nologo -v quiet >"$work/publish.log" 2>&1 \
