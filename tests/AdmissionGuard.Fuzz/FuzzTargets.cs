@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace AdmissionGuard.Fuzz;
 
-/// <summary>The targets by their command-line name. Each builds its fixed state once, before the fuzz loop.</summary>
+/// <summary>The targets by their command-line name, as factories: each builds its fixed state once, on the first input.</summary>
 internal static class FuzzTargets
 {
     private static readonly Dictionary<string, Func<Action<ReadOnlyMemory<byte>>>> Factories = new(StringComparer.Ordinal)
@@ -14,9 +14,6 @@ internal static class FuzzTargets
 
     public static IEnumerable<string> Names => Factories.Keys;
 
-    public static bool TryGet(string name, [NotNullWhen(true)] out Action<ReadOnlyMemory<byte>>? target)
-    {
-        target = Factories.TryGetValue(name, out var factory) ? factory() : null;
-        return target is not null;
-    }
+    public static bool TryGet(string name, [NotNullWhen(true)] out Func<Action<ReadOnlyMemory<byte>>>? factory) =>
+        Factories.TryGetValue(name, out factory);
 }
