@@ -263,8 +263,9 @@ internal sealed class AdmissionHandler(
                 }
             }
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // GetString throws InvalidOperationException, not JsonException, on invalid UTF-8 in the uid (found by fuzzing).
         }
 
         return null;
