@@ -1,11 +1,12 @@
 -- wrk script: POSTs the recorded AdmissionReviews (REVIEWS, space-separated paths) to /validate in turn,
--- over wrk's fixed keep-alive connections. With RATE (requests/s over all connections) set, delay()
--- spaces each connection's requests to approximate that rate (wrk2 is not packaged; wrk's delay() is
--- added after each response, so the achieved rate is at most RATE and is reported, not assumed).
+-- over wrk's fixed keep-alive connections. With RATE (requests/s over all threads) set, delay() holds
+-- that rate: each thread keeps a schedule of send slots (RATE/THREADS per second, monotonic clock via
+-- LuaJIT's ffi) and every request waits for the next free slot, whatever the previous response took.
+-- wrk2 is not packaged; unlike wrk2 this does not correct latency for coordinated omission, and wrk
+-- rounds delays down to whole milliseconds, so sends can be up to 1 ms early (the mean rate holds).
 local bodies = {}
 local requests = {}
 local index = 0
-local connections = tonumber(os.getenv("CONNECTIONS") or "16")
 local threads_n = tonumber(os.getenv("THREADS") or "2")
 local rate = tonumber(os.getenv("RATE") or "0")
 
@@ -32,10 +33,27 @@ function request()
 end
 
 if rate > 0 then
-  -- per connection: connections/rate seconds between requests; wrk calls delay() per request per thread.
-  local per_connection_ms = 1000.0 * connections / rate
+  local ffi = require("ffi")
+  ffi.cdef [[
+    typedef struct { long tv_sec; long tv_nsec; } ag_timespec;
+    int clock_gettime(int clk_id, ag_timespec *tp);
+  ]]
+  local ts = ffi.new("ag_timespec")
+  local function now_ms()
+    ffi.C.clock_gettime(1, ts) -- CLOCK_MONOTONIC
+    return tonumber(ts.tv_sec) * 1000 + tonumber(ts.tv_nsec) / 1e6
+  end
+  local interval_ms = 1000.0 * threads_n / rate
+  local next_ms = nil
   function delay()
-    return per_connection_ms
+    local now = now_ms()
+    -- Start the schedule, or restart it when more than a second behind rather than burst to catch up.
+    if next_ms == nil or next_ms < now - 1000 then
+      next_ms = now
+    end
+    local wait = next_ms - now
+    next_ms = next_ms + interval_ms
+    return wait > 0 and wait or 0
   end
 end
 

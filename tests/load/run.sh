@@ -152,7 +152,7 @@ table() {
   echo
   table FULL
   echo
-  echo "**Fixed rate: $RATE_HALF req/s** (half the null webhook's full-load rate; wrk with a per-connection Lua delay(), so the achieved rate is shown)"
+  echo "**Fixed rate: $RATE_HALF req/s** (half the null webhook's full-load rate, held by a per-thread send schedule in the wrk Lua script; achieved rate shown)"
   echo
   table HALF
   echo
