@@ -45,9 +45,9 @@ internal static class PodSpecLocator
             return sites;
         }
 
-        Add(sites, spec.Containers, ImageLocation.Container, pointer + "/containers/");
-        Add(sites, spec.InitContainers, ImageLocation.InitContainer, pointer + "/initContainers/");
-        Add(sites, spec.EphemeralContainers, ImageLocation.EphemeralContainer, pointer + "/ephemeralContainers/");
+        Add(sites, spec.Containers, ImageLocation.Container, pointer, "/containers/");
+        Add(sites, spec.InitContainers, ImageLocation.InitContainer, pointer, "/initContainers/");
+        Add(sites, spec.EphemeralContainers, ImageLocation.EphemeralContainer, pointer, "/ephemeralContainers/");
         if (spec.Volumes is { } volumes)
         {
             for (var i = 0; i < volumes.Count; i++)
@@ -62,7 +62,7 @@ internal static class PodSpecLocator
         return sites;
     }
 
-    private static void Add(List<ImageSite> sites, List<ContainerSpec>? containers, ImageLocation location, string prefix)
+    private static void Add(List<ImageSite> sites, List<ContainerSpec>? containers, ImageLocation location, string pointer, string field)
     {
         if (containers is null)
         {
@@ -73,7 +73,7 @@ internal static class PodSpecLocator
         {
             var container = containers[i];
             // A container without an image field is still a site: the API server would reject it, and so do we.
-            sites.Add(new ImageSite(location, container?.Name ?? $"#{i}", i, container?.Image ?? "", prefix + i.ToString(System.Globalization.CultureInfo.InvariantCulture) + "/image"));
+            sites.Add(new ImageSite(location, container?.Name ?? $"#{i}", i, container?.Image ?? "", string.Concat(pointer, field, i.ToString(System.Globalization.CultureInfo.InvariantCulture), "/image")));
         }
     }
 }

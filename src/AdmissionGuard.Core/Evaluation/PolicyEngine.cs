@@ -14,6 +14,10 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 {
     public const string MetadataNameLabel = "kubernetes.io/metadata.name";
 
+    private static readonly Violation[] NoViolations = [];
+    private static readonly string[] NoExemptions = [];
+    private static readonly Dictionary<string, string> NoAudit = new(StringComparer.Ordinal);
+
     public Verdict Evaluate(PolicySnapshot snapshot, EvaluationInput input, EvaluationPurpose purpose)
     {
         if (!PodSpecLocator.TryLocate(input.Kind, input.Object, out var spec, out var podLabels, out var pointer))
@@ -74,13 +78,14 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 warnings.Add($"{site.Describe()}: image \"{site.Image}\" will be replaced by \"{plan.Value.To}\"");
             }
 
-            var violations = new List<Violation>();
-            var exemptions = new List<string>();
+            // Most images pass: their lists stay null and the result gets shared empties.
+            List<Violation>? violations = null;
+            List<string>? exemptions = null;
             foreach (var policy in matching)
             {
                 if (labelsUnknown && !policy.NamespaceSelector.IsEmpty)
                 {
-                    violations.Add(new Violation(policy.Id, policy.Mode, "namespaceSelector", $"cannot be checked: the labels of namespace \"{input.Namespace}\" are not known"));
+                    (violations ??= []).Add(new Violation(policy.Id, policy.Mode, "namespaceSelector", $"cannot be checked: the labels of namespace \"{input.Namespace}\" are not known"));
                     continue;
                 }
 
@@ -89,7 +94,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                     continue;
                 }
 
-                if (Exempt(policy, judged, input.Namespace, context.Now, exemptions))
+                if (Exempt(policy, judged, input.Namespace, context.Now, ref exemptions))
                 {
                     continue;
                 }
@@ -105,12 +110,12 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                             reason += replacement is not null ? $"; use \"{replacement}\"" : UnverifiedHint(policy, image, unverified);
                         }
 
-                        violations.Add(new Violation(policy.Id, policy.Mode, rule.Name, reason));
+                        (violations ??= []).Add(new Violation(policy.Id, policy.Mode, rule.Name, reason));
                     }
                     else if (result.Outcome == RuleOutcome.Warn && policy.Mode == PolicyMode.Audit)
                     {
                         // Audit is "allow, record only": a warning outcome is recorded, not shown to the user.
-                        violations.Add(new Violation(policy.Id, policy.Mode, rule.Name, result.Reason!));
+                        (violations ??= []).Add(new Violation(policy.Id, policy.Mode, rule.Name, result.Reason!));
                     }
                     else if (result.Outcome == RuleOutcome.Warn)
                     {
@@ -120,7 +125,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             }
 
             var record = scans.Find(judged, context.DigestOf(judged));
-            results.Add(new ImageResult(site, image.Normalized, null, AnyHardened(matching, judged), record?.Grade, violations, replacement, null, exemptions));
+            results.Add(new ImageResult(site, image.Normalized, null, AnyHardened(matching, judged), record?.Grade, (IReadOnlyList<Violation>?)violations ?? NoViolations, replacement, null, (IReadOnlyList<string>?)exemptions ?? NoExemptions));
         }
 
         return Compose(results, warnings, rewrites, unverified, input.Namespace);
@@ -164,13 +169,13 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         return matching;
     }
 
-    private static bool Exempt(CompiledPolicy policy, ImageReference image, string ns, DateTimeOffset now, List<string> exemptions)
+    private static bool Exempt(CompiledPolicy policy, ImageReference image, string ns, DateTimeOffset now, ref List<string>? exemptions)
     {
         foreach (var exemption in policy.Exemptions)
         {
             if (exemption.Covers(image, ns) && now < exemption.Expires)
             {
-                exemptions.Add($"{policy.Id}: {exemption.Reason} (until {exemption.Expires.UtcDateTime:yyyy-MM-dd})");
+                (exemptions ??= []).Add($"{policy.Id}: {exemption.Reason} (until {exemption.Expires.UtcDateTime:yyyy-MM-dd})");
                 return true;
             }
         }
@@ -354,8 +359,8 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
     private static Verdict Compose(List<ImageResult> results, List<string> warnings, List<ImageRewrite> rewrites, List<string> unverified, string ns)
     {
         StringBuilder? message = null;
-        var audit = new Dictionary<string, string>(StringComparer.Ordinal);
-        var denyingPolicies = new List<string>();
+        Dictionary<string, string>? audit = null;
+        List<string>? denyingPolicies = null;
         foreach (var result in results)
         {
             foreach (var violation in result.Violations)
@@ -364,6 +369,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 switch (violation.Mode)
                 {
                     case PolicyMode.Enforce:
+                        denyingPolicies ??= [];
                         if (!denyingPolicies.Contains(violation.PolicyId))
                         {
                             denyingPolicies.Add(violation.PolicyId);
@@ -375,13 +381,14 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                         break;
                     default:
                         var key = AuditKey(violation.PolicyId);
+                        audit ??= new Dictionary<string, string>(StringComparer.Ordinal);
                         audit[key] = audit.TryGetValue(key, out var existing) ? existing + "; " + line : line;
                         break;
                 }
             }
         }
 
-        foreach (var policyId in denyingPolicies)
+        foreach (var policyId in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(denyingPolicies))
         {
             message ??= new StringBuilder();
             if (message.Length > 0)
@@ -415,7 +422,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             }
         }
 
-        return new Verdict(denyingPolicies.Count == 0, true, message?.ToString(), results, warnings, audit, rewrites, unverified);
+        return new Verdict(denyingPolicies is null, true, message?.ToString(), results, warnings, audit ?? NoAudit, rewrites, unverified);
     }
 
     // Audit annotation keys must be qualified names of at most 63 characters.

@@ -17,7 +17,7 @@ public sealed class ImageReference
         Repository = registry + "/" + path;
         var slash = path.LastIndexOf('/');
         Name = slash < 0 ? path : path[(slash + 1)..];
-        Normalized = Repository + (tag is null ? "" : ":" + tag) + (digest is null ? "" : "@" + digest);
+        Normalized = string.Concat(Repository, tag is null ? "" : ":", tag, digest is null ? "" : "@", digest);
     }
 
     /// <summary>Lower-case <c>host[:port]</c>; every Docker Hub alias becomes <c>docker.io</c>.</summary>

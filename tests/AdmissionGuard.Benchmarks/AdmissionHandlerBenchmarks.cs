@@ -1,0 +1,55 @@
+using AdmissionGuard.Evaluation;
+using AdmissionGuard.Hosting;
+using AdmissionGuard.Registry;
+using AdmissionGuard.Telemetry;
+using AdmissionGuard.Webhooks;
+using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace AdmissionGuard.Benchmarks;
+
+/// <summary>
+/// Issue 8: decode + evaluate + encode through the webhook's one handler, for recorded Pod reviews,
+/// with 1 to 1000 policies of which one (production) applies; the others belong to team namespaces.
+/// Every image passes, as most admissions do. Goal: at most 8 KB per request, flat in the policy count.
+/// </summary>
+[MemoryDiagnoser]
+public class AdmissionHandlerBenchmarks
+{
+    private AdmissionHandler handler = null!;
+    private ReadOnlyMemory<byte> body;
+    private AdmissionMetrics? metrics;
+
+    [Params("pod-1-create", "pod-3-create", "pod-8-create", "pod-8-update")]
+    public string Review { get; set; } = "pod-1-create";
+
+    [Params(1, 10, 100, 1000)]
+    public int Policies { get; set; } = 1;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var set = Fixtures.Load(Policies - 1);
+        var store = new AdmissionStateStore();
+        store.Swap(new AdmissionState(Fixtures.Compile(set), Fixtures.Scans(set), set.NamespaceLabels, true));
+        metrics = new AdmissionMetrics(store);
+        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
+        body = Fixtures.Review(Review);
+
+        var result = handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).GetAwaiter().GetResult();
+        if (result.Decision != "allowed" || store.Current.Snapshot.PolicyCount != Policies)
+        {
+            throw new InvalidOperationException($"fixture is wrong: {result.Decision} {result.Review?.Response?.Status?.Message} {string.Join("; ", result.Review?.Response?.Warnings ?? [])}");
+        }
+    }
+
+    [GlobalCleanup]
+    public void Cleanup() => metrics?.Dispose();
+
+    [Benchmark]
+    public async Task<int> Validate()
+    {
+        var result = await handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).ConfigureAwait(false);
+        return AdmissionHandler.Encode(result.Review!).Length;
+    }
+}
