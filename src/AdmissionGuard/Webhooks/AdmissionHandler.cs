@@ -103,13 +103,11 @@ internal sealed class AdmissionHandler(
             return Deny(request.Uid, $"operation \"{operation}\" is not CREATE, UPDATE, DELETE or CONNECT", kind, operation, "invalid");
         }
 
-        using var deadline = new CancellationTokenSource(options.Deadline, time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
         try
         {
-            return await EvaluateAsync(request, kind, operation, purpose, linked.Token).ConfigureAwait(false);
+            return await EvaluateAsync(request, kind, operation, purpose, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (TimeoutException)
         {
             return Deny(request.Uid, $"AdmissionGuard could not decide within {options.Deadline.TotalSeconds:0.###}s; try again", kind, operation, "timeout");
         }
@@ -132,7 +130,18 @@ internal sealed class AdmissionHandler(
         if (verdict.UnverifiedReferences.Count != 0 && warmer is not null)
         {
             // Only a cache miss waits, and only within the budget; then the engine decides from what is known.
-            await warmer.EnsureAllAsync(verdict.UnverifiedReferences, options.RegistryBudget, cancellationToken).ConfigureAwait(false);
+            // The evaluation itself is synchronous CPU work, so only this wait needs the deadline's timer.
+            using var deadline = new CancellationTokenSource(options.Deadline, time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+            try
+            {
+                await warmer.EnsureAllAsync(verdict.UnverifiedReferences, options.RegistryBudget, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException();
+            }
+
             verdict = engine.Evaluate(state.Snapshot, input, purpose);
         }
 
