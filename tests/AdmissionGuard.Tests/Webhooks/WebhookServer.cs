@@ -20,6 +20,8 @@ namespace AdmissionGuard.Tests.Webhooks;
 public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
 {
     private readonly string[] _extraArgs;
+    private readonly IReadOnlyDictionary<string, string>? _policyFiles;
+    private readonly IReadOnlyDictionary<string, string>? _scanFiles;
     private readonly CancellationTokenSource _stop = new();
     private readonly TaskCompletionSource<WebApplication> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task<int>? _run;
@@ -29,7 +31,12 @@ public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
     {
     }
 
-    private WebhookServer(string[] extraArgs) => _extraArgs = extraArgs;
+    private WebhookServer(string[] extraArgs, IReadOnlyDictionary<string, string>? policyFiles = null, IReadOnlyDictionary<string, string>? scanFiles = null)
+    {
+        _extraArgs = extraArgs;
+        _policyFiles = policyFiles;
+        _scanFiles = scanFiles;
+    }
 
     public string Root { get; } = Path.Combine(Path.GetTempPath(), "ag-webhook-" + Guid.NewGuid().ToString("N")[..10]);
 
@@ -60,10 +67,40 @@ public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
         return server;
     }
 
+    /// <summary>Serves exactly these policy and scan files (name to YAML text) instead of the examples.</summary>
+    public static async Task<WebhookServer> StartWithAsync(IReadOnlyDictionary<string, string> policyFiles, IReadOnlyDictionary<string, string>? scanFiles, params string[] extraArgs)
+    {
+        var server = new WebhookServer(extraArgs, policyFiles, scanFiles ?? new Dictionary<string, string>());
+        await server.InitializeAsync();
+        return server;
+    }
+
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(PoliciesDir);
         Directory.CreateDirectory(ScansDir);
+        if (_policyFiles is not null)
+        {
+            foreach (var (name, text) in _policyFiles)
+            {
+                File.WriteAllText(Path.Combine(PoliciesDir, name), text);
+            }
+
+            foreach (var (name, text) in _scanFiles!)
+            {
+                File.WriteAllText(Path.Combine(ScansDir, name), text);
+            }
+        }
+        else
+        {
+            CopyExamples();
+        }
+
+        await StartServingAsync();
+    }
+
+    private void CopyExamples()
+    {
         foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Examples, "policies")))
         {
             File.Copy(file, Path.Combine(PoliciesDir, Path.GetFileName(file)));
@@ -74,7 +111,10 @@ public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
         {
             File.Copy(file, Path.Combine(ScansDir, Path.GetFileName(file)));
         }
+    }
 
+    private async Task StartServingAsync()
+    {
         string[] args = ["--listen", "127.0.0.1:0", "--policies", PoliciesDir, "--scans", ScansDir, "--ca-dir", CaDir, .. _extraArgs];
         var stdout = TextWriter.Synchronized(Stdout);
         var stderr = TextWriter.Synchronized(Stderr);
