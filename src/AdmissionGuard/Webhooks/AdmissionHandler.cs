@@ -88,7 +88,8 @@ internal sealed class AdmissionHandler(
             return Allow(request.Uid, kind, operation, "skipped");
         }
 
-        if (!PodSpecLocator.IsSupported(kind))
+        // A custom resource that happens to be called "Deployment" is not one: the group decides.
+        if (!PodSpecLocator.IsSupported(kind) || request.Kind?.Group is { } group && group != ExpectedGroup(kind))
         {
             return Allow(request.Uid, kind, operation, "unknown-kind");
         }
@@ -188,6 +189,13 @@ internal sealed class AdmissionHandler(
 
         return new AdmissionResult(200, Review(response), null, kind, operation, decision);
     }
+
+    private static string ExpectedGroup(string kind) => kind switch
+    {
+        "Deployment" or "ReplicaSet" or "StatefulSet" or "DaemonSet" => "apps",
+        "Job" or "CronJob" => "batch",
+        _ => "",
+    };
 
     /// <summary>kubectl shows each warning on a line: keep each under 120 characters and all under 4096.</summary>
     internal static List<string>? LimitWarnings(IReadOnlyList<string> warnings)

@@ -295,6 +295,20 @@ public sealed class AdmissionDecisionTests(WebhookServer server)
     }
 
     [Fact]
+    public async Task Validate_DeploymentKindOfAnotherGroup_IsNotEvaluated()
+    {
+        var deployment = TestObjects.Load("Deployment", image: Unfixable);
+        var review = TestObjects.Review(deployment);
+        var real = await server.ReviewAsync("/validate", review);
+        review["request"]!["kind"]!["group"] = "example.com";
+        var lookalike = await server.ReviewAsync("/validate", review);
+
+        Assert.False((bool)real["allowed"]!);
+        Assert.True((bool)lookalike["allowed"]!);
+        Assert.Null(lookalike["status"]);
+    }
+
+    [Fact]
     public async Task Validate_Update_JudgesTheNewObjectNotTheOld()
     {
         var old = TestObjects.Load("Deployment", image: "dhi.io/nginx:1.25");
