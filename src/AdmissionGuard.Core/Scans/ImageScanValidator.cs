@@ -1,4 +1,5 @@
 using AdmissionGuard.Scans.Importers;
+using AdmissionGuard.Images;
 
 namespace AdmissionGuard.Scans;
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AdmissionGuard.Images;
 
 namespace AdmissionGuard.Scans.Importers;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AdmissionGuard.Images;
 
 namespace AdmissionGuard.Scans.Importers;
 

@@ -1,8 +1,8 @@
 using System.Security.Cryptography;
 
-namespace AdmissionGuard.Registry;
+namespace AdmissionGuard.Images;
 
-/// <summary>Content digests as the API accepts them: sha256 (64 hex) or sha512 (128 hex), lower case.</summary>
+/// <summary>Content digests as the API accepts them: sha256 (64 hex) or sha512 (128 hex), lowercase.</summary>
 internal static class Digests
 {
     public static bool IsValid(string? digest)
@@ -34,7 +34,7 @@ internal static class Digests
 
         foreach (var c in hex)
         {
-            if (!char.IsAsciiHexDigitLower(c) && !char.IsAsciiDigit(c))
+            if (c is not ((>= '0' and <= '9') or (>= 'a' and <= 'f')))
             {
                 return false;
             }
@@ -42,6 +42,9 @@ internal static class Digests
 
         return true;
     }
+
+    /// <summary>The ImageScan object name for a digest: <c>sha256-&lt;first 40 hex&gt;</c>.</summary>
+    public static string ObjectName(string digest) => string.Concat(digest.AsSpan(0, 6), "-", digest.AsSpan(7, 40));
 
     /// <summary>The digest of <paramref name="body"/> with the algorithm of <paramref name="like"/> (sha256 when null).</summary>
     public static string Compute(ReadOnlySpan<byte> body, string? like)
