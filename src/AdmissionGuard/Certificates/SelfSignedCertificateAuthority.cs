@@ -15,7 +15,7 @@ internal sealed class SelfSignedCertificateAuthority : IDisposable
     public static readonly TimeSpan DefaultServingValidity = TimeSpan.FromDays(90);
 
     // Clocks of clients (the API server, a laptop) drift; a certificate valid "from now" can be rejected.
-    private static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
     private static readonly string[] LocalDnsNames = ["localhost"];
     private static readonly IPAddress[] LocalAddresses = [IPAddress.Loopback, IPAddress.IPv6Loopback];
 
@@ -61,6 +61,21 @@ internal sealed class SelfSignedCertificateAuthority : IDisposable
             throw;
         }
     }
+
+    /// <summary>
+    /// A CA kept elsewhere (in a cluster: a Secret), so whichever replica leads can keep issuing from it.
+    /// Throws <see cref="CryptographicException"/> or <see cref="ArgumentException"/> when the key is not the
+    /// certificate's, or is not ECDSA.
+    /// </summary>
+    public static SelfSignedCertificateAuthority FromPem(string certificatePem, string keyPem, TimeProvider? time = null)
+    {
+        using X509Certificate2 withKey = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        ECDsa key = withKey.GetECDsaPrivateKey() ?? throw new CryptographicException("The CA key is not an ECDSA key.");
+        return new SelfSignedCertificateAuthority(X509CertificateLoader.LoadCertificate(withKey.RawData), key, time ?? TimeProvider.System);
+    }
+
+    /// <summary>The CA's private key as PKCS#8 PEM, for storing next to the certificate.</summary>
+    public string ExportKeyPem() => _key.ExportPkcs8PrivateKeyPem();
 
     /// <summary>
     /// Issues a serving certificate for <c>localhost</c>, <c>127.0.0.1</c>, <c>::1</c> and any extra DNS names
