@@ -127,8 +127,9 @@ public sealed class SelfManagedCertificatesTests
     {
         await using var server = await StartServerAsync();
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
-        await using var leader = await Replica.StartAsync(server, time, leader: true);
-        await using var follower = await Replica.StartAsync(server, time, leader: false);
+        var shortServing = Options with { ServingValidity = TimeSpan.FromDays(9) };
+        await using var leader = await Replica.StartAsync(server, time, leader: true, shortServing);
+        await using var follower = await Replica.StartAsync(server, time, leader: false, shortServing);
         await follower.Provider.FirstCertificate.WaitAsync(TimeSpan.FromSeconds(20));
         var first = follower.Provider.Current.Thumbprint;
         await using var tls = await TlsTestServer.StartAsync(follower.Provider, () => WebhookBundle(server), time);
@@ -136,9 +137,15 @@ public sealed class SelfManagedCertificatesTests
         {
             await Eventually.True(() => tls.Served.ContainsKey(first), "requests flowing");
 
-            // Past two thirds of the serving certificate's life (but not the CA's own turn: both are 30 days).
-            time.Advance(TimeSpan.FromDays(19));
-            await Eventually.True(() => follower.Provider.Current.Thumbprint != first, "the follower swapped certificates");
+            // Past two thirds of the serving certificate's life, far from the CA's.
+            time.Advance(TimeSpan.FromDays(7));
+
+            // A pass in flight during the jump sleeps on a timer set after it: the clock has to keep moving, as a real one does.
+            await Eventually.True(() =>
+            {
+                time.Advance(TimeSpan.FromSeconds(30));
+                return follower.Provider.Current.Thumbprint != first;
+            }, "the follower swapped certificates");
             var second = follower.Provider.Current.Thumbprint;
             await Eventually.True(() => tls.Served.ContainsKey(second), "the new certificate is served");
         });
@@ -324,13 +331,14 @@ public sealed class SelfManagedCertificatesTests
 
         public SelfManagedCertificatesProvider Provider { get; }
 
-        public static async Task<Replica> StartAsync(FakeKubeApiServer server, TimeProvider time, bool leader)
+        public static async Task<Replica> StartAsync(FakeKubeApiServer server, TimeProvider time, bool leader, SelfManagedCertificatesOptions? options = null)
         {
+            options ??= Options;
             var client = server.CreateClient();
             var api = new KubeApi(client);
             var leadership = new TestLeadership(leader);
-            var provider = new SelfManagedCertificatesProvider(api, Options, time, NullLogger<SelfManagedCertificatesProvider>.Instance, TestObjects.FastWatch);
-            var issuer = new SelfManagedCertificatesIssuer(api, Options, leadership, time, NullLogger<SelfManagedCertificatesIssuer>.Instance, provider);
+            var provider = new SelfManagedCertificatesProvider(api, options, time, NullLogger<SelfManagedCertificatesProvider>.Instance, TestObjects.FastWatch);
+            var issuer = new SelfManagedCertificatesIssuer(api, options, leadership, time, NullLogger<SelfManagedCertificatesIssuer>.Instance, provider);
             var replica = new Replica(client, leadership, provider, issuer);
             foreach (var service in replica.services)
             {
