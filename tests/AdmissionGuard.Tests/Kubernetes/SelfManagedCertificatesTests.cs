@@ -131,6 +131,9 @@ public sealed class SelfManagedCertificatesTests
         await using var leader = await Replica.StartAsync(server, time, leader: true, shortServing);
         await using var follower = await Replica.StartAsync(server, time, leader: false, shortServing);
         await follower.Provider.FirstCertificate.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // Bootstrap is done once the webhooks trust the CA; before that no request can succeed, by design.
+        await Eventually.True(() => CaBundles(server).All(b => b is not null && b == server.Get(Secrets, SecretKey)!["data"]!["ca.crt"]!.GetValue<string>()), "caBundles written");
         var first = follower.Provider.Current.Thumbprint;
         await using var tls = await TlsTestServer.StartAsync(follower.Provider, () => WebhookBundle(server), time);
         var (failed, total) = await WhileRequestingAsync(tls, async () =>
@@ -163,6 +166,9 @@ public sealed class SelfManagedCertificatesTests
         await using var leader = await Replica.StartAsync(server, time, leader: true);
         await using var follower = await Replica.StartAsync(server, time, leader: false);
         await follower.Provider.FirstCertificate.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // Bootstrap is done once the webhooks trust the CA; before that no request can succeed, by design.
+        await Eventually.True(() => CaBundles(server).All(b => b is not null && b == server.Get(Secrets, SecretKey)!["data"]!["ca.crt"]!.GetValue<string>()), "caBundles written");
         using var oldCa = Assert.Single(Bundle(server.Get(Secrets, SecretKey)!));
 
         // Every handshake must verify against the caBundle the API server holds at that moment.
