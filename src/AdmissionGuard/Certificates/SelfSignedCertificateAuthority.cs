@@ -15,7 +15,7 @@ internal sealed class SelfSignedCertificateAuthority : IDisposable
     public static readonly TimeSpan DefaultServingValidity = TimeSpan.FromDays(90);
 
     // Clocks of clients (the API server, a laptop) drift; a certificate valid "from now" can be rejected.
-    public static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan ClockSkewAllowance = TimeSpan.FromMinutes(5);
     private static readonly string[] LocalDnsNames = ["localhost"];
     private static readonly IPAddress[] LocalAddresses = [IPAddress.Loopback, IPAddress.IPv6Loopback];
 
