@@ -63,6 +63,21 @@ internal sealed class SelfSignedCertificateAuthority : IDisposable
     }
 
     /// <summary>
+    /// A CA kept elsewhere (in a cluster: a Secret), so whichever replica leads can keep issuing from it.
+    /// Throws <see cref="CryptographicException"/> or <see cref="ArgumentException"/> when the key is not the
+    /// certificate's, or is not ECDSA.
+    /// </summary>
+    public static SelfSignedCertificateAuthority FromPem(string certificatePem, string keyPem, TimeProvider? time = null)
+    {
+        using X509Certificate2 withKey = X509Certificate2.CreateFromPem(certificatePem, keyPem);
+        ECDsa key = withKey.GetECDsaPrivateKey() ?? throw new CryptographicException("The CA key is not an ECDSA key.");
+        return new SelfSignedCertificateAuthority(X509CertificateLoader.LoadCertificate(withKey.RawData), key, time ?? TimeProvider.System);
+    }
+
+    /// <summary>The CA's private key as PKCS#8 PEM, for storing next to the certificate.</summary>
+    public string ExportKeyPem() => _key.ExportPkcs8PrivateKeyPem();
+
+    /// <summary>
     /// Issues a serving certificate for <c>localhost</c>, <c>127.0.0.1</c>, <c>::1</c> and any extra DNS names
     /// (in a cluster: <c>&lt;svc&gt;.&lt;ns&gt;.svc</c> and <c>&lt;svc&gt;.&lt;ns&gt;.svc.cluster.local</c>).
     /// The result carries its private key in a form Kestrel can serve on every platform.

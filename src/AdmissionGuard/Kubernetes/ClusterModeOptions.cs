@@ -25,6 +25,21 @@ internal sealed record ClusterModeOptions
 
     public string? MutatingWebhook { get; init; }
 
+    /// <summary>Lifetimes and grace periods of self-managed certificates (<c>--tls-secret</c>); names come from the flags.</summary>
+    public SelfManagedCertificatesOptions? Certificates { get; init; }
+
+    /// <summary>The self-managed certificate settings when <c>--tls-secret</c> is given, else null.</summary>
+    public SelfManagedCertificatesOptions? SelfManagedCertificates => TlsSecret is null
+        ? null
+        : (Certificates ?? new SelfManagedCertificatesOptions { SecretName = "", Namespace = "", ServiceName = "" }) with
+        {
+            SecretName = TlsSecret,
+            Namespace = Namespace,
+            ServiceName = ServiceName ?? throw new InvalidOperationException("--tls-secret needs --service-name"),
+            ValidatingWebhook = ValidatingWebhook,
+            MutatingWebhook = MutatingWebhook,
+        };
+
     /// <summary>Also read trivy-operator VulnerabilityReports / ClusterVulnerabilityReports (disabled with one log line when absent).</summary>
     public bool TrivyOperatorReports { get; init; }
 
@@ -54,10 +69,16 @@ internal sealed record ClusterModeOptions
             return null;
         }
 
-        if (line.Value("--tls-secret") is not null)
+        if (line.Value("--tls-secret") is not null && line.Has("--tls-cert"))
         {
-            // Serving a self-signed localhost certificate the API server cannot trust would fail every admission.
-            error = "--tls-secret (self-managed certificates) is not implemented yet: install with certificates.mode cert-manager or secret (--tls-cert/--tls-key)";
+            error = "--tls-secret (self-managed certificates) and --tls-cert/--tls-key (certificate files) exclude each other";
+            return null;
+        }
+
+        if (line.Value("--tls-secret") is not null && line.Value("--service-name") is null)
+        {
+            // The certificate's names are the Service's DNS names; without them the API server cannot verify it.
+            error = "--tls-secret needs --service-name (the Service the webhooks call)";
             return null;
         }
 

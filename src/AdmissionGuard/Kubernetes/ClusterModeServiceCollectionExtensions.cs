@@ -1,3 +1,4 @@
+using AdmissionGuard.Certificates;
 using AdmissionGuard.Hosting;
 using k8s;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -28,6 +29,20 @@ internal static class ClusterModeServiceCollectionExtensions
         else
         {
             services.AddSingleton<ILeadership, SoleReplica>();
+        }
+
+        if (options.SelfManagedCertificates is { } certificates)
+        {
+            // Every replica serves from the Secret; only the leader writes it and the caBundles.
+            services.AddSingleton(sp => new SelfManagedCertificatesProvider(
+                sp.GetRequiredService<KubeApi>(), certificates, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SelfManagedCertificatesProvider>>(), options.Watch));
+            services.AddSingleton<ICertificateProvider>(sp => sp.GetRequiredService<SelfManagedCertificatesProvider>());
+            services.AddHostedService(sp => sp.GetRequiredService<SelfManagedCertificatesProvider>());
+            services.AddSingleton(sp => new SelfManagedCertificatesIssuer(
+                sp.GetRequiredService<KubeApi>(), certificates, sp.GetRequiredService<ILeadership>(), sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<SelfManagedCertificatesIssuer>>(), sp.GetRequiredService<SelfManagedCertificatesProvider>()));
+            services.AddHostedService(sp => sp.GetRequiredService<SelfManagedCertificatesIssuer>());
         }
 
         services.AddSingleton(sp => new ClusterPolicySource(

@@ -38,6 +38,24 @@ internal sealed class KubeApi(k8s.Kubernetes client)
     }
 
     /// <summary>
+    /// POST (create), PUT (replace) or PATCH with a JSON body of the given content type; returns the object
+    /// the server answers with. A non-success status becomes a <see cref="KubeApiException"/> (409 on a
+    /// resourceVersion conflict or an existing name).
+    /// </summary>
+    public async Task<JsonDocument> SendJsonAsync(HttpMethod method, string path, byte[] body, string contentType, CancellationToken cancellationToken)
+    {
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+        using var response = await SendAsync(method, path, content, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            return await JsonDocument.ParseAsync(stream, default, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
     /// Streams a watch: one JSON object per line. Ends when the server closes the stream; a dropped
     /// connection surfaces as an <see cref="IOException"/>. An HTTP error status is a <see cref="KubeApiException"/>.
     /// </summary>

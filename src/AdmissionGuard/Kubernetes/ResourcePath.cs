@@ -8,6 +8,9 @@ internal sealed record ResourcePath(string Group, string Version, string Plural,
     public static readonly ResourcePath ClusterImagePolicies = new("admissionguard.io", "v1alpha1", "clusterimagepolicies", "ClusterImagePolicy", false);
     public static readonly ResourcePath ImagePolicies = new("admissionguard.io", "v1alpha1", "imagepolicies", "ImagePolicy", true);
     public static readonly ResourcePath ImageScans = new("admissionguard.io", "v1alpha1", "imagescans", "ImageScan", false);
+    public static readonly ResourcePath Secrets = new("", "v1", "secrets", "Secret", true);
+    public static readonly ResourcePath ValidatingWebhookConfigurations = new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false);
+    public static readonly ResourcePath MutatingWebhookConfigurations = new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false);
     public static readonly ResourcePath Namespaces = new("", "v1", "namespaces", "Namespace", false);
     public static readonly ResourcePath VulnerabilityReports = new("aquasecurity.github.io", "v1alpha1", "vulnerabilityreports", "VulnerabilityReport", true);
     public static readonly ResourcePath ClusterVulnerabilityReports = new("aquasecurity.github.io", "v1alpha1", "clustervulnerabilityreports", "ClusterVulnerabilityReport", false);
@@ -16,6 +19,9 @@ internal sealed record ResourcePath(string Group, string Version, string Plural,
 
     /// <summary>The collection across all namespaces (what list and watch use).</summary>
     public string Collection => $"{Prefix}/{Plural}";
+
+    /// <summary>The collection within one namespace, for callers whose RBAC is a namespaced Role.</summary>
+    public string NamespacedCollection(string ns) => Namespaced ? $"{Prefix}/namespaces/{Uri.EscapeDataString(ns)}/{Plural}" : Collection;
 
     public string Item(string? ns, string name) => Namespaced
         ? $"{Prefix}/namespaces/{Uri.EscapeDataString(ns ?? "")}/{Plural}/{Uri.EscapeDataString(name)}"

@@ -20,14 +20,20 @@ internal sealed class ResourceWatcher<T>
     private readonly TimeProvider time;
     private readonly ILogger logger;
     private readonly WatcherOptions options;
+    private readonly string collection;
+    private readonly string selector;
     private readonly TaskCompletionSource synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ImmutableDictionary<string, WatchedObject<T>> items = ImmutableDictionary.Create<string, WatchedObject<T>>(StringComparer.Ordinal);
     private string? resourceVersion;
     private int lists;
 
     /// <param name="optional">A 404 on list means the CRD is not installed: the watcher counts as synced and empty, says so once, and looks again now and then.</param>
-    public ResourceWatcher(KubeApi api, ResourcePath path, Func<JsonElement, T> decode, TimeProvider time, ILogger logger, WatcherOptions? options = null, bool optional = false)
+    /// <param name="inNamespace">List and watch in this namespace only (RBAC granted by a namespaced Role needs it).</param>
+    /// <param name="name">Only the object of this name (<c>fieldSelector=metadata.name=</c>), which RBAC with <c>resourceNames</c> allows for list and watch.</param>
+    public ResourceWatcher(KubeApi api, ResourcePath path, Func<JsonElement, T> decode, TimeProvider time, ILogger logger, WatcherOptions? options = null, bool optional = false, string? inNamespace = null, string? name = null)
     {
+        collection = inNamespace is null ? path.Collection : path.NamespacedCollection(inNamespace);
+        selector = name is null ? "" : $"fieldSelector={Uri.EscapeDataString("metadata.name=" + name)}&";
         this.api = api;
         Path = path;
         this.decode = decode;
@@ -122,7 +128,7 @@ internal sealed class ResourceWatcher<T>
         string? version;
         do
         {
-            var query = $"{Path.Collection}?limit={options.PageSize}" + (continueToken is null ? "" : $"&continue={Uri.EscapeDataString(continueToken)}");
+            var query = $"{collection}?{selector}limit={options.PageSize}" + (continueToken is null ? "" : $"&continue={Uri.EscapeDataString(continueToken)}");
             JsonDocument page;
             try
             {
@@ -177,7 +183,7 @@ internal sealed class ResourceWatcher<T>
     {
         using var idle = new CancellationTokenSource(options.IdleTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, idle.Token);
-        var query = $"{Path.Collection}?watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(ResourceVersion!)}&timeoutSeconds={options.WatchTimeoutSeconds}";
+        var query = $"{collection}?{selector}watch=true&allowWatchBookmarks=true&resourceVersion={Uri.EscapeDataString(ResourceVersion!)}&timeoutSeconds={options.WatchTimeoutSeconds}";
         var any = false;
         await foreach (var e in api.WatchAsync(query, linked.Token).ConfigureAwait(false))
         {

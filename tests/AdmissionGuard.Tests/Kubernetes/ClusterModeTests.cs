@@ -33,10 +33,53 @@ public sealed class ClusterModeTests
     }
 
     [Fact]
-    public void TryParse_TlsSecretWithoutSelfManagedCertificates_ErrorNamesTheAlternatives()
+    public void TryParse_SelfManagedChartArguments_NamesSecretServiceAndWebhooks()
     {
-        Assert.Null(Parse(out var error, "--tls-secret", "ag-tls", "--validating-webhook", "ag", "--mutating-webhook", "ag"));
-        Assert.Contains("cert-manager", error, StringComparison.Ordinal);
+        var options = Parse(out var error, "--namespace", "ag", "--service-name", "admission-guard", "--tls-secret", "ag-tls", "--validating-webhook", "ag-v", "--mutating-webhook", "ag-m");
+        Assert.Null(error);
+        var certificates = options!.SelfManagedCertificates!;
+        Assert.Equal(("ag-tls", "ag", "ag-v", "ag-m"), (certificates.SecretName, certificates.Namespace, certificates.ValidatingWebhook, certificates.MutatingWebhook));
+        Assert.Equal(["admission-guard.ag.svc", "admission-guard.ag.svc.cluster.local"], certificates.DnsNames);
+    }
+
+    [Fact]
+    public void TryParse_TlsSecretWithoutServiceName_Error()
+    {
+        Assert.Null(Parse(out var error, "--tls-secret", "ag-tls"));
+        Assert.Contains("--service-name", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TryParse_TlsSecretWithCertificateFiles_Error()
+    {
+        Assert.Null(Parse(out var error, "--service-name", "s", "--tls-secret", "ag-tls", "--tls-cert", "/c", "--tls-key", "/k"));
+        Assert.Contains("exclude each other", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AddClusterMode_WithTlsSecret_ProvidesCertificateProviderAndIssuer()
+    {
+        await using var server = await FakeKubeApiServer.StartAsync();
+        var services = new ServiceCollection();
+        services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
+        services.AddClusterMode(
+            new ClusterModeOptions { Namespace = "ag", ServiceName = "svc", TlsSecret = "ag-tls", Identity = "me", Watch = TestObjects.FastWatch },
+            new KubernetesClientConfiguration { Host = server.BaseUri.ToString() });
+        await using var provider = services.BuildServiceProvider();
+        var hosted = provider.GetServices<IHostedService>().ToList();
+        Assert.Equal(3, hosted.Count);
+        foreach (var service in hosted)
+        {
+            await service.StartAsync(CancellationToken.None);
+        }
+
+        var certificates = Assert.IsType<SelfManagedCertificatesProvider>(provider.GetRequiredService<AdmissionGuard.Certificates.ICertificateProvider>());
+        await certificates.FirstCertificate.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.NotNull(server.Get(ResourcePath.Secrets.Collection, "ag/ag-tls"));
+        foreach (var service in hosted)
+        {
+            await service.StopAsync(CancellationToken.None);
+        }
     }
 
     [Fact]

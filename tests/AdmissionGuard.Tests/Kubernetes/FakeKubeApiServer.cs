@@ -225,7 +225,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                 await ReplaceAsync(context, route, body);
                 break;
             case "PATCH" when route.Name is not null:
-                await PatchAsync(context, route, body);
+                await PatchAsync(context, route, body, strategic: request.ContentType?.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal) == true);
                 break;
             default:
                 await Status(context, 405, "MethodNotAllowed", request.Method);
@@ -398,7 +398,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         await Respond(context, result);
     }
 
-    private async Task PatchAsync(HttpContext context, Route route, string body)
+    private async Task PatchAsync(HttpContext context, Route route, string body, bool strategic)
     {
         var patch = JsonNode.Parse(body)!.AsObject();
         JsonObject? result = null;
@@ -413,7 +413,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                 }
                 else
                 {
-                    next = (JsonObject)Merge(next, patch)!;
+                    next = (JsonObject)Merge(next, patch, strategic)!;
                     KeepServerFields(old, next);
                 }
 
@@ -435,9 +435,37 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         meta["creationTimestamp"] = oldMeta["creationTimestamp"]?.DeepClone();
     }
 
-    /// <summary>RFC 7386 JSON merge patch.</summary>
-    private static JsonNode? Merge(JsonNode? target, JsonNode? patch)
+    /// <summary>
+    /// RFC 7386 JSON merge patch; with <paramref name="strategic"/>, lists of objects merge by <c>name</c>
+    /// (the patchMergeKey of webhooks, containers and most lists a strategic merge patch touches).
+    /// </summary>
+    private static JsonNode? Merge(JsonNode? target, JsonNode? patch, bool strategic = false)
     {
+        if (strategic && patch is JsonArray patchList && target is JsonArray targetList && patchList.All(p => p is JsonObject o && o["name"] is not null))
+        {
+            var merged = (JsonArray)targetList.DeepClone();
+            foreach (var item in patchList.Cast<JsonObject>())
+            {
+                var name = item["name"]!.GetValue<string>();
+                var index = -1;
+                for (var i = 0; i < merged.Count && index < 0; i++)
+                {
+                    index = merged[i] is JsonObject o && o["name"]?.GetValue<string>() == name ? i : -1;
+                }
+
+                if (index < 0)
+                {
+                    merged.Add(item.DeepClone());
+                }
+                else
+                {
+                    merged[index] = Merge(merged[index]!.DeepClone(), item, strategic);
+                }
+            }
+
+            return merged;
+        }
+
         if (patch is not JsonObject patchObject)
         {
             return patch?.DeepClone();
@@ -452,7 +480,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             }
             else
             {
-                var merged = Merge(result[name]?.DeepClone(), value);
+                var merged = Merge(result[name]?.DeepClone(), value, strategic);
                 result[name] = merged;
             }
         }
