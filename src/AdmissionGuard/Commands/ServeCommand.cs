@@ -25,12 +25,13 @@ internal static class ServeCommand
         {
             stderr.WriteLine($"admissionguard serve: {error}");
             stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] [--policies DIR [--scans DIR]] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE]");
-            stderr.WriteLine("  in a cluster (no --policies): [--namespace NS] [--service-name SVC] [--leader-election-lease NAME] [--trivy-operator-reports]");
+            stderr.WriteLine("  in a cluster (no --policies): [--namespace NS] [--service-name SVC] [--leader-election-lease NAME] [--trivy-operator-reports] [--tls-secret NAME --validating-webhook NAME --mutating-webhook NAME]");
             return CheckCommand.BadInput;
         }
 
         using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
-        using var certificates = CreateCertificateProvider(settings, stdout, loggers);
+        // Self-managed mode serves whatever the watched Secret holds; otherwise files or a local self-signed CA.
+        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stdout, loggers) : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -41,7 +42,7 @@ internal static class ServeCommand
             // The endpoints enforce MaxBodyBytes themselves (413); Kestrel's higher limit only bounds how much of an
             // oversized body is read and discarded so that the client can read the 413 (see AdmissionEndpoints).
             kestrel.Limits.MaxRequestBodySize = 4L * settings.Webhook.MaxBodyBytes;
-            kestrel.Listen(settings.Listen, listen => listen.UseAdmissionGuardTls(certificates.Provider));
+            kestrel.Listen(settings.Listen, listen => listen.UseAdmissionGuardTls(certificates?.Provider ?? kestrel.ApplicationServices.GetRequiredService<ICertificateProvider>()));
             if (settings.MetricsListen is { } metricsEndpoint)
             {
                 kestrel.Listen(metricsEndpoint);
@@ -85,7 +86,7 @@ internal static class ServeCommand
     {
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<AdmissionStateStore>();
-        services.AddSingleton<Readiness>();
+        services.AddSingleton(sp => new Readiness(sp.GetService<SelfManagedCertificatesProvider>() is { } c ? () => c.HasCertificate : null));
         services.AddSingleton<AdmissionMetrics>();
         services.AddSingleton(settings.Webhook);
         services.AddSingleton(sp => new RegistryFactCache(

@@ -1,7 +1,10 @@
 namespace AdmissionGuard.Hosting;
 
-/// <summary>Ready once policies are loaded, and no longer once shutdown has begun.</summary>
-internal sealed class Readiness
+/// <summary>
+/// Ready once policies are loaded and a serving certificate is in hand (self-managed mode), and no longer
+/// once shutdown has begun.
+/// </summary>
+internal sealed class Readiness(Func<bool>? certificateReady = null)
 {
     private volatile bool draining;
 
@@ -9,7 +12,11 @@ internal sealed class Readiness
 
     public void BeginDrain() => draining = true;
 
-    public bool IsReady(AdmissionState state) => state.Loaded && !draining;
+    public bool IsReady(AdmissionState state) => state.Loaded && !draining && (certificateReady?.Invoke() ?? true);
 
-    public string Reason(AdmissionState state) => draining ? "shutting down" : !state.Loaded ? "policies not loaded yet" : "ready";
+    public string Reason(AdmissionState state) =>
+        draining ? "shutting down"
+        : !state.Loaded ? "policies not loaded yet"
+        : certificateReady?.Invoke() == false ? "waiting for the certificate Secret"
+        : "ready";
 }
