@@ -69,6 +69,17 @@ public static class YamlDocuments
             var mark = parser.Current?.End ?? Mark.Empty;
             throw new InvalidDataException($"invalid YAML at line {mark.Line}, column {mark.Column}: the parser could not continue (an unclosed \"[\", \"{{\" or quote?)", e);
         }
+        catch (ArgumentException e)
+        {
+            // YamlDotNet rejects a malformed tag ("!![?d") with an ArgumentException from TagName (found by fuzzing).
+            foreach (var document in documents)
+            {
+                document.Dispose();
+            }
+
+            var mark = parser.Current?.End ?? Mark.Empty;
+            throw new InvalidDataException($"invalid YAML at line {mark.Line}, column {mark.Column}: {e.Message}", e);
+        }
 
         return documents;
     }

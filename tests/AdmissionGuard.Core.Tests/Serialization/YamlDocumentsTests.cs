@@ -138,6 +138,8 @@ public class YamlDocumentsTests
     [InlineData("a: \"unclosed\n")]
     [InlineData("a: b: c\n")]
     [InlineData("- a\nb: 1\n")]
+    [InlineData("!![?d\0\0\u00c9")]   // found by the policy fuzzer: YamlDotNet threw ArgumentException for the tag
+    [InlineData("!<not a uri> x\n")]
     public void Read_BrokenYaml_IsInvalidDataNamingTheLine(string yaml)
     {
         var error = Assert.Throws<InvalidDataException>(() => YamlDocuments.Read(yaml));
