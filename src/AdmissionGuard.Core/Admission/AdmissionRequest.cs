@@ -10,5 +10,6 @@ public sealed class AdmissionRequest
     public string? Namespace { get; set; }
     public string? Operation { get; set; }
     public WorkloadObject? Object { get; set; }
+    public WorkloadObject? OldObject { get; set; }
     public bool? DryRun { get; set; }
 }

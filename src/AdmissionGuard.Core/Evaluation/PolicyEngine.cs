@@ -39,8 +39,17 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         var rewrites = new List<ImageRewrite>();
         var unverified = new List<string>();
 
+        var running = RunningImages(input);
         foreach (var site in sites)
         {
+            // A Pod UPDATE can change only images and metadata. An image the Pod already runs was judged when
+            // it arrived; judging it again would block unrelated updates (even removing a finalizer) and
+            // rewriting it would restart a running container.
+            if (running is not null && running.Contains(site.Image))
+            {
+                continue;
+            }
+
             if (!ImageReferenceParser.TryParse(site.Image, out var image, out var parseError))
             {
                 var parseViolations = new List<Violation>();
@@ -129,6 +138,22 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         }
 
         return Compose(results, warnings, rewrites, unverified, input.Namespace);
+    }
+
+    private static HashSet<string>? RunningImages(EvaluationInput input)
+    {
+        if (input.Kind != "Pod" || input.OldObject?.Spec is not { } old)
+        {
+            return null;
+        }
+
+        var images = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var site in PodSpecLocator.Sites(old, "/spec"))
+        {
+            images.Add(site.Image);
+        }
+
+        return images;
     }
 
     private static List<CompiledPolicy> MatchingPolicies(PolicySnapshot snapshot, EvaluationInput input, IReadOnlyDictionary<string, string>? podLabels, out bool labelsUnknown)

@@ -124,7 +124,7 @@ internal sealed class AdmissionHandler(
     {
         var state = store.Current;
         var ns = request.Namespace ?? request.Object!.Metadata?.Namespace ?? "default";
-        var input = new EvaluationInput(kind, request.Object!, ns, state.LabelsOf(ns));
+        var input = new EvaluationInput(kind, request.Object!, ns, state.LabelsOf(ns), OldObject: operation == "UPDATE" ? request.OldObject : null);
         var engine = new PolicyEngine(state.Scans, registry, time);
         var verdict = engine.Evaluate(state.Snapshot, input, purpose);
 

@@ -174,11 +174,13 @@ public sealed class AdmissionDecisionTests(WebhookServer server)
     [Fact]
     public async Task Validate_EphemeralContainersSubresource_JudgesEphemeralContainers()
     {
+        // As the API server sends it: oldObject is the Pod before the ephemeral container was added.
+        var before = TestObjects.Load("Pod", image: "dhi.io/nginx:1.25");
         var pod = TestObjects.Load("Pod", image: "dhi.io/nginx:1.25");
-        var good = await server.ReviewAsync("/validate", TestObjects.Review(pod, "UPDATE", subResource: "ephemeralcontainers"));
+        var good = await server.ReviewAsync("/validate", TestObjects.Review(pod, "UPDATE", subResource: "ephemeralcontainers", oldObject: before));
         TestObjects.Containers(pod, "ephemeralContainers").Add(TestObjects.Container("debugger", Unfixable));
 
-        var bad = await server.ReviewAsync("/validate", TestObjects.Review(pod, "UPDATE", subResource: "ephemeralcontainers"));
+        var bad = await server.ReviewAsync("/validate", TestObjects.Review(pod, "UPDATE", subResource: "ephemeralcontainers", oldObject: before));
 
         Assert.True((bool)good["allowed"]!);
         Assert.False((bool)bad["allowed"]!);
@@ -188,10 +190,11 @@ public sealed class AdmissionDecisionTests(WebhookServer server)
     [Fact]
     public async Task Mutate_EphemeralContainersSubresource_RewritesTheEphemeralContainer()
     {
+        var before = TestObjects.Load("Pod", image: "dhi.io/nginx:1.25");
         var pod = TestObjects.Load("Pod", image: "dhi.io/nginx:1.25");
         TestObjects.Containers(pod, "ephemeralContainers").Add(TestObjects.Container("debugger", "busybox:1.36"));
 
-        var response = await server.ReviewAsync("/mutate", TestObjects.Review(pod, "UPDATE", subResource: "ephemeralcontainers"));
+        var response = await server.ReviewAsync("/mutate", TestObjects.Review(pod, "UPDATE", subResource: "ephemeralcontainers", oldObject: before));
 
         var patch = JsonNode.Parse(Convert.FromBase64String((string)response["patch"]!))!.AsArray();
         var patched = JsonPatch.Apply(pod, patch).AsObject();
@@ -295,6 +298,37 @@ public sealed class AdmissionDecisionTests(WebhookServer server)
     }
 
     [Fact]
+    public async Task Review_PodUpdateKeepingARunningImage_NeitherDeniedNorRewritten()
+    {
+        // An old Pod that a newer policy would deny: removing its finalizer while it terminates must work.
+        var old = TestObjects.Load("Pod", image: Unfixable);
+        old["metadata"]!["finalizers"] = new JsonArray("example.com/cleanup");
+        var updated = TestObjects.Load("Pod", image: Unfixable);
+        updated["metadata"]!["deletionTimestamp"] = "2026-11-27T10:00:00Z";
+        var review = TestObjects.Review(updated, "UPDATE", oldObject: old);
+
+        var validated = await server.ReviewAsync("/validate", review);
+        var mutated = await server.ReviewAsync("/mutate", review);
+        var created = await server.ReviewAsync("/validate", TestObjects.Review(updated));
+
+        Assert.True((bool)validated["allowed"]!);
+        Assert.Null(mutated["patch"]);
+        Assert.False((bool)created["allowed"]!);
+    }
+
+    [Fact]
+    public async Task Validate_PodUpdateBringingANewImage_JudgesOnlyTheNewOne()
+    {
+        var old = TestObjects.Load("Pod", image: "dhi.io/nginx:1.25");
+        var swapped = TestObjects.Load("Pod", image: Unfixable);
+
+        var response = await server.ReviewAsync("/validate", TestObjects.Review(swapped, "UPDATE", oldObject: old));
+
+        Assert.False((bool)response["allowed"]!);
+        Assert.Contains(Unfixable, (string)response["status"]!["message"]!, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Validate_DeploymentKindOfAnotherGroup_IsNotEvaluated()
     {
         var deployment = TestObjects.Load("Deployment", image: Unfixable);
@@ -358,10 +392,14 @@ public sealed class AdmissionDecisionTests(WebhookServer server)
         var pod = TestObjects.Load("Pod", image: Unfixable);
         pod["metadata"]!["deletionTimestamp"] = "2026-11-27T10:00:00Z";
         pod["metadata"]!["deletionGracePeriodSeconds"] = 30;
+        var deployment = TestObjects.Load("Deployment", image: Unfixable);
+        deployment["metadata"]!["deletionTimestamp"] = "2026-11-27T10:00:00Z";
 
-        var response = await server.ReviewAsync("/validate", TestObjects.Review(pod, "UPDATE"));
+        var podSwap = await server.ReviewAsync("/validate", TestObjects.Review(pod, "UPDATE", oldObject: TestObjects.Load("Pod", image: "dhi.io/nginx:1.25")));
+        var template = await server.ReviewAsync("/validate", TestObjects.Review(deployment, "UPDATE"));
 
-        Assert.False((bool)response["allowed"]!);
+        Assert.False((bool)podSwap["allowed"]!);
+        Assert.False((bool)template["allowed"]!);
     }
 
     [Fact]
