@@ -8,8 +8,6 @@ internal sealed class Readiness(Func<bool>? certificateReady = null)
 {
     private volatile bool draining;
 
-    public bool Draining => draining;
-
     public void BeginDrain() => draining = true;
 
     public bool IsReady(AdmissionState state) => state.Loaded && !draining && (certificateReady?.Invoke() ?? true);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using AdmissionGuard.Admission;
 using AdmissionGuard.Evaluation;
@@ -290,5 +289,4 @@ internal sealed class AdmissionHandler(
 
     internal static byte[] Encode(AdmissionReview review) => JsonSerializer.SerializeToUtf8Bytes(review, AgJsonContext.Wire.AdmissionReview);
 
-    internal static string Utf8(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
 }
