@@ -75,11 +75,7 @@ public sealed class ManifestSet
                         break;
                     }
 
-                    var labels = new Dictionary<string, string>(meta.Labels ?? [], StringComparer.Ordinal)
-                    {
-                        [Evaluation.PolicyEngine.MetadataNameLabel] = meta.Name,
-                    };
-                    NamespaceLabels[meta.Name] = labels;
+                    NamespaceLabels[meta.Name] = Evaluation.NamespaceLabels.Of(meta.Name, meta.Labels);
                     break;
                 default:
                     Workloads.Add(new Manifest(kind, element.Deserialize(AgJsonContext.Yaml.WorkloadObject)!, origin));
@@ -98,7 +94,7 @@ public sealed class ManifestSet
 
     /// <summary>The labels of a namespace: from a Namespace object if one was read, else only the name label the API server sets.</summary>
     public IReadOnlyDictionary<string, string> LabelsOf(string ns) =>
-        NamespaceLabels.TryGetValue(ns, out var labels) ? labels : new Dictionary<string, string> { [Evaluation.PolicyEngine.MetadataNameLabel] = ns };
+        NamespaceLabels.TryGetValue(ns, out var labels) ? labels : Evaluation.NamespaceLabels.Of(ns);
 
     private void AddList(JsonElement element, string origin)
     {

@@ -25,5 +25,5 @@ internal sealed record AdmissionState(
     public IReadOnlyDictionary<string, string>? LabelsOf(string ns) =>
         NamespaceLabels.TryGetValue(ns, out var labels) ? labels
         : NamespacesComplete ? null
-        : new Dictionary<string, string> { [Evaluation.PolicyEngine.MetadataNameLabel] = ns };
+        : Evaluation.NamespaceLabels.Of(ns);
 }

@@ -57,7 +57,7 @@ internal static class ClusterStateBuilder
 
     /// <summary>A Namespace's labels as a selector sees them, including the name label the API server sets.</summary>
     public static Dictionary<string, string> NamespaceLabels(ObjectMeta meta) =>
-        new(meta.Labels ?? [], StringComparer.Ordinal) { [Evaluation.PolicyEngine.MetadataNameLabel] = meta.Name ?? "" };
+        Evaluation.NamespaceLabels.Of(meta.Name ?? "", meta.Labels);
 
     private static ImagePolicy WithKind(ImagePolicy policy, string kind)
     {
