@@ -33,7 +33,7 @@ public class AdmissionHandlerBenchmarks
         var store = new AdmissionStateStore();
         store.Swap(new AdmissionState(Fixtures.Compile(set), Fixtures.Scans(set), set.NamespaceLabels, true));
         metrics = new AdmissionMetrics(store);
-        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
+        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, null, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
         body = Fixtures.Review(Review);
 
         var result = handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).GetAwaiter().GetResult();

@@ -180,6 +180,30 @@ public class ChartRenderTests
     }
 
     [Theory]
+    [InlineData("default", false)]
+    [InlineData("cert-secret", false)]
+    [InlineData("all-options", true)]
+    public void Rbac_WorkloadPullSecrets_ListWatchSecretsAndServiceAccountsOnlyWhenEnabled(string render, bool enabled)
+    {
+        var clusterRules = Renders.OfType<V1ClusterRole>(render).Single().Rules;
+        var args = Renders.OfType<V1Deployment>(render).Single().Spec.Template.Spec.Containers.Single().Args;
+
+        var pullRules = clusterRules.Where(r => r.Resources.Contains("secrets") || r.Resources.Contains("serviceaccounts")).ToList();
+        Assert.Equal(enabled, args.Contains("--workload-pull-secrets"));
+        if (!enabled)
+        {
+            Assert.Empty(pullRules);
+            return;
+        }
+
+        var rule = Assert.Single(pullRules);
+        Assert.Equal([""], rule.ApiGroups);
+        Assert.Equal(["secrets", "serviceaccounts"], rule.Resources);
+        // Read only: no get by name (not needed), never a write.
+        Assert.Equal(["list", "watch"], rule.Verbs);
+    }
+
+    [Theory]
     [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
     public void Rbac_BindsTheDeploymentsServiceAccount(string render)
     {

@@ -119,7 +119,7 @@ internal sealed class ReviewTarget
 
         var store = new AdmissionStateStore();
         store.Swap(new AdmissionState(snapshot, scans.Index, set.NamespaceLabels, true));
-        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, new AdmissionMetrics(store), new WebhookOptions(), TimeProvider.System, logger);
+        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, null, new AdmissionMetrics(store), new WebhookOptions(), TimeProvider.System, logger);
     }
 
     public void Run(ReadOnlyMemory<byte> input)

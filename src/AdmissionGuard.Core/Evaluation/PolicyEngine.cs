@@ -116,7 +116,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                         var reason = result.Reason!;
                         if (rule is Rules.HardenedRule)
                         {
-                            reason += replacement is not null ? $"; use \"{replacement}\"" : UnverifiedHint(policy, image, unverified);
+                            reason += replacement is not null ? $"; use \"{replacement}\"" : UnverifiedHint(policy, image, unverified, context);
                         }
 
                         (violations ??= []).Add(new Violation(policy.Id, policy.Mode, rule.Name, reason));
@@ -364,16 +364,29 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         return null;
     }
 
-    private static string UnverifiedHint(CompiledPolicy policy, ImageReference image, List<string> unverified)
+    /// <summary>
+    /// Why no twin was offered, when a twin was found but not confirmed: no answer yet, or the registry could not be
+    /// asked or refused (a missing pull secret, an outage). A twin the registry says is missing is not named.
+    /// </summary>
+    private static string UnverifiedHint(CompiledPolicy policy, ImageReference image, List<string> unverified, in RuleContext context)
     {
         foreach (var source in policy.Sources)
         {
             foreach (var (from, to) in source.Mappings)
             {
-                if (from.IsMatch(image) && to.Expand(image) is { } candidate
-                    && ImageReferenceParser.TryParse(candidate, out var twin, out _) && unverified.Contains(twin.Normalized))
+                if (!from.IsMatch(image) || to.Expand(image) is not { } candidate || !ImageReferenceParser.TryParse(candidate, out var twin, out _))
+                {
+                    continue;
+                }
+
+                if (unverified.Contains(twin.Normalized))
                 {
                     return $"; its hardened twin \"{candidate}\" could not be verified yet";
+                }
+
+                if (source.VerifyExists && context.Registry.Lookup(twin.Normalized).State == RegistryFactState.Unreachable)
+                {
+                    return $"; its hardened twin \"{candidate}\" could not be verified: its registry is unreachable or refused access";
                 }
             }
         }

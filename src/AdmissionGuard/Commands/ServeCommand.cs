@@ -25,7 +25,7 @@ internal static class ServeCommand
         {
             stderr.WriteLine($"admissionguard serve: {error}");
             stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] [--policies DIR [--scans DIR]] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE]");
-            stderr.WriteLine("  in a cluster (no --policies): [--namespace NS] [--service-name SVC] [--leader-election-lease NAME] [--trivy-operator-reports] [--tls-secret NAME --validating-webhook NAME --mutating-webhook NAME]");
+            stderr.WriteLine("  in a cluster (no --policies): [--kubeconfig FILE] [--namespace NS] [--service-name SVC] [--leader-election-lease NAME] [--trivy-operator-reports] [--workload-pull-secrets] [--tls-secret NAME --validating-webhook NAME --mutating-webhook NAME]");
             return CheckCommand.BadInput;
         }
 
@@ -52,6 +52,9 @@ internal static class ServeCommand
         builder.Services.AddAdmissionGuard(settings);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AdmissionMetrics.MeterName)
+            // The runtime's own meter (GC heap sizes by generation, working set, JIT): what an operator needs to tell a
+            // leak from a heap that is still sizing itself, and what tests/soak samples.
+            .AddMeter("System.Runtime")
             .AddPrometheusExporter());
 
         await using var app = builder.Build();
@@ -89,9 +92,10 @@ internal static class ServeCommand
         services.AddSingleton(sp => new Readiness(sp.GetService<SelfManagedCertificatesProvider>() is { } c ? () => c.HasCertificate : null));
         services.AddSingleton<AdmissionMetrics>();
         services.AddSingleton(settings.Webhook);
+        services.AddSingleton(_ => RegistryCredentials.FromFile(settings.Registry.DockerConfigPath));
         services.AddSingleton(sp => new RegistryFactCache(
             settings.Registry,
-            new OciRegistryClient(settings.Registry, RegistryCredentials.FromFile(settings.Registry.DockerConfigPath), sp.GetRequiredService<TimeProvider>()),
+            new OciRegistryClient(settings.Registry, sp.GetRequiredService<RegistryCredentials>(), sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IRegistryFacts>(sp => sp.GetRequiredService<RegistryFactCache>());
         services.AddSingleton<IRegistryWarmer>(sp => sp.GetRequiredService<RegistryFactCache>());
@@ -99,6 +103,7 @@ internal static class ServeCommand
             sp.GetRequiredService<AdmissionStateStore>(),
             sp.GetRequiredService<IRegistryFacts>(),
             sp.GetService<IRegistryWarmer>(),
+            sp.GetService<IPullScopes>(),
             sp.GetRequiredService<AdmissionMetrics>(),
             settings.Webhook,
             sp.GetRequiredService<TimeProvider>(),

@@ -51,7 +51,13 @@ internal sealed record ServeSettings(
             return null;
         }
 
-        if (cluster is not null && !k8s.KubernetesClientConfiguration.IsInCluster() && !File.Exists(KubeconfigPath()))
+        if (cluster?.Kubeconfig is { } kubeconfig && !File.Exists(kubeconfig))
+        {
+            error = $"--kubeconfig {kubeconfig}: no such file";
+            return null;
+        }
+
+        if (cluster is { Kubeconfig: null } && !k8s.KubernetesClientConfiguration.IsInCluster() && !File.Exists(KubeconfigPath()))
         {
             error = "no cluster to watch (not in a pod, no kubeconfig): give --policies DIR to run locally";
             return null;

@@ -6,10 +6,13 @@ namespace AdmissionGuard.Kubernetes;
 internal sealed record ClusterModeOptions
 {
     /// <summary>Options that take a value, for <see cref="CommandLine.Parse"/>.</summary>
-    public static readonly string[] Valued = ["--namespace", "--service-name", "--leader-election-lease", "--tls-secret", "--validating-webhook", "--mutating-webhook"];
+    public static readonly string[] Valued = ["--namespace", "--service-name", "--leader-election-lease", "--tls-secret", "--validating-webhook", "--mutating-webhook", "--kubeconfig"];
 
     /// <summary>Options without a value, for <see cref="CommandLine.Parse"/>.</summary>
-    public static readonly string[] Flags = ["--trivy-operator-reports"];
+    public static readonly string[] Flags = ["--trivy-operator-reports", "--workload-pull-secrets"];
+
+    /// <summary>A kubeconfig file to reach the API server with; without it, the in-cluster service account (else <c>$KUBECONFIG</c>, <c>~/.kube/config</c>).</summary>
+    public string? Kubeconfig { get; init; }
 
     /// <summary>Namespace of the Lease (and Secret, Service).</summary>
     public string Namespace { get; init; } = "default";
@@ -42,6 +45,12 @@ internal sealed record ClusterModeOptions
 
     /// <summary>Also read trivy-operator VulnerabilityReports / ClusterVulnerabilityReports (disabled with one log line when absent).</summary>
     public bool TrivyOperatorReports { get; init; }
+
+    /// <summary>
+    /// Verify twins with the credentials each workload pulls with: its dockerconfigjson pull secrets, or its service
+    /// account's. Needs list and watch on Secrets and ServiceAccounts in every namespace, so it is opt-in.
+    /// </summary>
+    public bool WorkloadPullSecrets { get; init; }
 
     /// <summary>Holder identity in the Lease: the pod name when the downward API gives it.</summary>
     public string Identity { get; init; } = DefaultIdentity();
@@ -98,6 +107,8 @@ internal sealed record ClusterModeOptions
             ValidatingWebhook = line.Value("--validating-webhook"),
             MutatingWebhook = line.Value("--mutating-webhook"),
             TrivyOperatorReports = line.Has("--trivy-operator-reports"),
+            Kubeconfig = line.Value("--kubeconfig"),
+            WorkloadPullSecrets = line.Has("--workload-pull-secrets"),
         };
     }
 

@@ -16,7 +16,8 @@ internal static class ClusterModeServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AdmissionStateStore>();
         services.AddSingleton(options);
-        services.AddSingleton(_ => new k8s.Kubernetes(configuration ?? KubernetesClientConfiguration.BuildDefaultConfig()));
+        services.AddSingleton(_ => new k8s.Kubernetes(configuration
+            ?? (options.Kubeconfig is { } file ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file) : KubernetesClientConfiguration.BuildDefaultConfig())));
         services.AddSingleton(sp => new KubeApi(sp.GetRequiredService<k8s.Kubernetes>()));
         if (options.LeaseName is { } lease)
         {
@@ -45,9 +46,18 @@ internal static class ClusterModeServiceCollectionExtensions
             services.AddHostedService(sp => sp.GetRequiredService<SelfManagedCertificatesIssuer>());
         }
 
+        if (options.WorkloadPullSecrets)
+        {
+            services.AddSingleton(sp => new ClusterPullSecrets(
+                sp.GetRequiredService<KubeApi>(), sp.GetService<Registry.RegistryCredentials>() ?? Registry.RegistryCredentials.None,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ClusterPullSecrets>>(), options.Watch));
+            services.AddSingleton<Registry.IPullScopes>(sp => sp.GetRequiredService<ClusterPullSecrets>());
+        }
+
         services.AddSingleton(sp => new ClusterPolicySource(
             sp.GetRequiredService<KubeApi>(), sp.GetRequiredService<AdmissionStateStore>(), options,
-            sp.GetRequiredService<ILeadership>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILeadership>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetService<ClusterPullSecrets>()));
         services.AddHostedService(sp => sp.GetRequiredService<ClusterPolicySource>());
         return services;
     }

@@ -27,14 +27,17 @@ internal sealed class ClusterPolicySource : BackgroundService
     private readonly ResourceWatcher<ImageScan> scans;
     private readonly ResourceWatcher<Dictionary<string, string>> namespaces;
     private readonly ResourceWatcher<ImageScan>[] reports;
+    private readonly ClusterPullSecrets? pullSecrets;
     private readonly SemaphoreSlim signal = new(0);
     private int pending;
     private int scansDirty = 1;
     private IScanFacts scanFacts = ScanIndex.Empty;
     private bool statusRetryScheduled;
 
-    public ClusterPolicySource(KubeApi api, AdmissionStateStore store, ClusterModeOptions options, ILeadership leadership, TimeProvider time, ILoggerFactory loggers)
+    /// <param name="pullSecrets">Watched here too, so that readiness also waits for the pull secrets (<c>--workload-pull-secrets</c>).</param>
+    public ClusterPolicySource(KubeApi api, AdmissionStateStore store, ClusterModeOptions options, ILeadership leadership, TimeProvider time, ILoggerFactory loggers, ClusterPullSecrets? pullSecrets = null)
     {
+        this.pullSecrets = pullSecrets;
         this.store = store;
         this.options = options;
         this.leadership = leadership;
@@ -77,7 +80,7 @@ internal sealed class ClusterPolicySource : BackgroundService
     }
 
     /// <summary>Completes when every watcher has made its first full list (optional absent ones count).</summary>
-    public Task Synced => Task.WhenAll([sources.Synced, clusterPolicies.Synced, policies.Synced, scans.Synced, namespaces.Synced, .. reports.Select(r => r.Synced)]);
+    public Task Synced => Task.WhenAll([sources.Synced, clusterPolicies.Synced, policies.Synced, scans.Synced, namespaces.Synced, .. reports.Select(r => r.Synced), pullSecrets?.Synced ?? Task.CompletedTask]);
 
     public override void Dispose()
     {
@@ -93,6 +96,11 @@ internal sealed class ClusterPolicySource : BackgroundService
             scans.RunAsync(stoppingToken), namespaces.RunAsync(stoppingToken),
         };
         running.AddRange(reports.Select(r => r.RunAsync(stoppingToken)));
+        if (pullSecrets is not null)
+        {
+            running.AddRange(pullSecrets.Run(stoppingToken));
+            _ = pullSecrets.Synced.ContinueWith(_ => Signal(), stoppingToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+        }
         try
         {
             while (!stoppingToken.IsCancellationRequested)

@@ -30,10 +30,12 @@ internal sealed class ResourceWatcher<T>
     /// <param name="optional">A 404 on list means the CRD is not installed: the watcher counts as synced and empty, says so once, and looks again now and then.</param>
     /// <param name="inNamespace">List and watch in this namespace only (RBAC granted by a namespaced Role needs it).</param>
     /// <param name="name">Only the object of this name (<c>fieldSelector=metadata.name=</c>), which RBAC with <c>resourceNames</c> allows for list and watch.</param>
-    public ResourceWatcher(KubeApi api, ResourcePath path, Func<JsonElement, T> decode, TimeProvider time, ILogger logger, WatcherOptions? options = null, bool optional = false, string? inNamespace = null, string? name = null)
+    /// <param name="fieldSelector">Only objects the API server selects with this field selector (<c>type=kubernetes.io/dockerconfigjson</c>).</param>
+    public ResourceWatcher(KubeApi api, ResourcePath path, Func<JsonElement, T> decode, TimeProvider time, ILogger logger, WatcherOptions? options = null, bool optional = false, string? inNamespace = null, string? name = null, string? fieldSelector = null)
     {
         collection = inNamespace is null ? path.Collection : path.NamespacedCollection(inNamespace);
-        selector = name is null ? "" : $"fieldSelector={Uri.EscapeDataString("metadata.name=" + name)}&";
+        var fields = string.Join(',', new[] { name is null ? null : "metadata.name=" + name, fieldSelector }.OfType<string>());
+        selector = fields.Length == 0 ? "" : $"fieldSelector={Uri.EscapeDataString(fields)}&";
         this.api = api;
         Path = path;
         this.decode = decode;
@@ -59,6 +61,10 @@ internal sealed class ResourceWatcher<T>
     public int Lists => Volatile.Read(ref lists);
 
     public string? ResourceVersion => Volatile.Read(ref resourceVersion);
+
+    /// <summary>One cached object by key (<c>namespace/name</c>, or <c>name</c>); a lock-free read for the admission path.</summary>
+    public bool TryGet(string key, [System.Diagnostics.CodeAnalysis.MaybeNullWhen(false)] out WatchedObject<T> value) =>
+        Volatile.Read(ref items).TryGetValue(key, out value);
 
     /// <summary>A copy of the cache at this moment.</summary>
     public IReadOnlyCollection<WatchedObject<T>> Items => [.. Volatile.Read(ref items).Values];

@@ -55,12 +55,14 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
 
     public void Dispose() => _http.Dispose();
 
-    public async Task<RegistryLookupResult> ResolveAsync(ManifestReference reference, CancellationToken cancellationToken)
+    public async Task<RegistryLookupResult> ResolveAsync(ManifestReference reference, RegistryCredential? credential, CancellationToken cancellationToken)
     {
+        // A workload's pull secret, else the configured docker config's entry for this repository, else anonymous.
+        credential ??= _credentials.Find(reference.Registry, reference.Repository);
         try
         {
             var uri = ManifestUri(reference);
-            using (var head = await SendAuthenticatedAsync(HttpMethod.Head, uri, reference, cancellationToken).ConfigureAwait(false))
+            using (var head = await SendAuthenticatedAsync(HttpMethod.Head, uri, reference, credential, cancellationToken).ConfigureAwait(false))
             {
                 var early = Classify(head.Response, head.Failure);
                 if (early is not null)
@@ -80,7 +82,7 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
                 // Anything else (no digest header, 405 on HEAD, odd 4xx): the GET below is the authority.
             }
 
-            using var get = await SendAuthenticatedAsync(HttpMethod.Get, uri, reference, cancellationToken).ConfigureAwait(false);
+            using var get = await SendAuthenticatedAsync(HttpMethod.Get, uri, reference, credential, cancellationToken).ConfigureAwait(false);
             var classified = Classify(get.Response, get.Failure);
             if (classified is not null)
             {
@@ -163,9 +165,9 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
             ? RegistryLookupResult.Refused("registry answered a different digest than asked for")
             : RegistryLookupResult.Exists(digest);
 
-    private async Task<Sent> SendAuthenticatedAsync(HttpMethod method, Uri uri, ManifestReference reference, CancellationToken cancellationToken)
+    private async Task<Sent> SendAuthenticatedAsync(HttpMethod method, Uri uri, ManifestReference reference, RegistryCredential? credential, CancellationToken cancellationToken)
     {
-        var authorization = await KnownAuthorizationAsync(reference, cancellationToken).ConfigureAwait(false);
+        var authorization = await KnownAuthorizationAsync(reference, credential, cancellationToken).ConfigureAwait(false);
         var sent = await SendFollowingRedirectsAsync(method, uri, authorization, cancellationToken).ConfigureAwait(false);
         if (sent.Response?.StatusCode != HttpStatusCode.Unauthorized)
         {
@@ -183,7 +185,7 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
         if (challenge.IsBearer)
         {
             // A cached token was just refused (revoked, clock skew): fetch a fresh one, once.
-            var token = await FetchTokenAsync(challenge, reference, forceRefresh: authorization is not null, cancellationToken).ConfigureAwait(false);
+            var token = await FetchTokenAsync(challenge, reference, credential, forceRefresh: authorization is not null, cancellationToken).ConfigureAwait(false);
             if (token.Failure is not null)
             {
                 sent.Dispose();
@@ -194,7 +196,6 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
         }
         else
         {
-            var credential = _credentials.Find(reference.Registry);
             if (credential is null || authorization is not null)
             {
                 return sent; // nothing (else) to offer: the 401 stands
@@ -207,7 +208,7 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
         return await SendFollowingRedirectsAsync(method, uri, retry, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<AuthenticationHeaderValue?> KnownAuthorizationAsync(ManifestReference reference, CancellationToken cancellationToken)
+    private async Task<AuthenticationHeaderValue?> KnownAuthorizationAsync(ManifestReference reference, RegistryCredential? credential, CancellationToken cancellationToken)
     {
         if (!_challenges.TryGetValue(reference.Registry, out var challenge))
         {
@@ -216,27 +217,28 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
 
         if (challenge.IsBasic)
         {
-            return _credentials.Find(reference.Registry) is { } credential ? Basic(credential) : null;
+            return credential is null ? null : Basic(credential);
         }
 
-        if (_tokens.TryGetValue(TokenKey(challenge, reference), out var cached) && cached.ExpiresAt > _time.GetUtcNow())
+        if (_tokens.TryGetValue(TokenKey(challenge, reference, credential), out var cached) && cached.ExpiresAt > _time.GetUtcNow())
         {
             return new AuthenticationHeaderValue("Bearer", cached.Token);
         }
 
-        var token = await FetchTokenAsync(challenge, reference, forceRefresh: false, cancellationToken).ConfigureAwait(false);
+        var token = await FetchTokenAsync(challenge, reference, credential, forceRefresh: false, cancellationToken).ConfigureAwait(false);
         return token.Token is null ? null : new AuthenticationHeaderValue("Bearer", token.Token);
     }
 
-    private string TokenKey(AuthChallenge challenge, ManifestReference reference) =>
-        $"{challenge.Realm}|{challenge.Service}|{Scope(reference)}|{_credentials.Find(reference.Registry)?.Username}";
+    // The credential's id, not its user name: two pull secrets of one user with different tokens must not share.
+    private static string TokenKey(AuthChallenge challenge, ManifestReference reference, RegistryCredential? credential) =>
+        $"{challenge.Realm}|{challenge.Service}|{Scope(reference)}|{credential?.Id}";
 
     // The scope is ours, not the challenge's: we ask only to pull the repository we are looking at.
     private static string Scope(ManifestReference reference) => $"repository:{reference.Repository}:pull";
 
-    private async Task<TokenResult> FetchTokenAsync(AuthChallenge challenge, ManifestReference reference, bool forceRefresh, CancellationToken cancellationToken)
+    private async Task<TokenResult> FetchTokenAsync(AuthChallenge challenge, ManifestReference reference, RegistryCredential? credential, bool forceRefresh, CancellationToken cancellationToken)
     {
-        var key = TokenKey(challenge, reference);
+        var key = TokenKey(challenge, reference, credential);
         var now = _time.GetUtcNow();
         if (!forceRefresh && _tokens.TryGetValue(key, out var cached) && cached.ExpiresAt > now)
         {
@@ -256,7 +258,6 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
 
         query.Append("scope=").Append(Uri.EscapeDataString(Scope(reference)));
         var tokenUri = new UriBuilder(realm) { Query = query.ToString().TrimStart('?') }.Uri;
-        var credential = _credentials.Find(reference.Registry);
         Interlocked.Increment(ref _tokenFetches);
         using var sent = await SendFollowingRedirectsAsync(HttpMethod.Get, tokenUri, credential is null ? null : Basic(credential), cancellationToken).ConfigureAwait(false);
         if (sent.Failure is not null)

@@ -3,7 +3,7 @@ using System.Collections.Concurrent;
 namespace AdmissionGuard.Registry;
 
 /// <summary>
-/// Registry facts for the admission path. <see cref="Lookup"/> only reads memory; <see cref="EnsureAsync"/>
+/// Registry facts for the admission path. <c>Lookup</c> only reads memory; <c>EnsureAsync</c>
 /// and <see cref="Prefetch"/> start at most one registry request per reference (single-flight), which keeps
 /// running in the background when its caller stops waiting, so the next admission finds the answer.
 /// </summary>
@@ -46,11 +46,14 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
 
     internal int Count => _entries.Count;
 
+    /// <summary>What is known now with the default credentials; never blocks, never does I/O.</summary>
+    public RegistryFact Lookup(string normalizedReference) => Lookup(new RegistryQuery(normalizedReference, null));
+
     /// <summary>What is known now; never blocks, never does I/O. Unreachable for unknown references of a registry whose breaker is open.</summary>
-    public RegistryFact Lookup(string normalizedReference)
+    public RegistryFact Lookup(RegistryQuery query)
     {
         var now = _time.GetUtcNow();
-        if (_entries.TryGetValue(normalizedReference, out var entry))
+        if (_entries.TryGetValue(query.Key, out var entry))
         {
             entry.Touch(now);
             if (entry.ExpiresAt > now)
@@ -59,29 +62,31 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             }
         }
 
-        var registry = ManifestReference.RegistryOf(normalizedReference);
+        var registry = ManifestReference.RegistryOf(query.Reference);
         return registry is not null && _breakers.TryGetValue(registry, out var breaker) && breaker.IsOpen
             ? Unreachable
             : RegistryFact.Unknown;
     }
 
-    /// <summary>Why the last answer for a reference was negative (for messages and logs), or null.</summary>
-    public string? ReasonFor(string normalizedReference) =>
-        _entries.TryGetValue(normalizedReference, out var entry) ? entry.Reason : null;
+    public IRegistryFacts For(PullScope scope) => scope.IsDefault ? this : new ScopedFacts(this, scope);
 
     /// <summary>
     /// The fact for <paramref name="normalizedReference"/>, asking the registry when it is not cached, waiting at
     /// most <paramref name="budget"/>. When the budget runs out the answer is <see cref="RegistryFact.Unknown"/>
     /// and the lookup goes on in the background. A zero budget never waits.
     /// </summary>
-    public async Task<RegistryFact> EnsureAsync(string normalizedReference, TimeSpan budget, CancellationToken cancellationToken)
+    public Task<RegistryFact> EnsureAsync(string normalizedReference, TimeSpan budget, CancellationToken cancellationToken) =>
+        EnsureAsync(new RegistryQuery(normalizedReference, null), budget, cancellationToken);
+
+    /// <inheritdoc cref="EnsureAsync(string, TimeSpan, CancellationToken)"/>
+    public async Task<RegistryFact> EnsureAsync(RegistryQuery query, TimeSpan budget, CancellationToken cancellationToken)
     {
-        if (TryFresh(normalizedReference, out var fact))
+        if (TryFresh(query.Key, out var fact))
         {
             return fact;
         }
 
-        var flight = Start(normalizedReference);
+        var flight = Start(query);
         if (flight.IsCompleted)
         {
             return await flight.ConfigureAwait(false);
@@ -102,11 +107,20 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         }
     }
 
-    /// <summary>Starts every lookup at once and waits for all of them within one shared budget; read results with <see cref="Lookup"/>.</summary>
-    public async Task EnsureAllAsync(IEnumerable<string> normalizedReferences, TimeSpan budget, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts every lookup at once (each with every credential of <paramref name="scope"/> that could pull it) and waits
+    /// for all of them within one shared budget; read results with <see cref="For"/>.
+    /// </summary>
+    public async Task EnsureAllAsync(IEnumerable<string> normalizedReferences, PullScope scope, TimeSpan budget, CancellationToken cancellationToken)
     {
-        var flights = normalizedReferences.Distinct(StringComparer.Ordinal)
-            .Where(r => !TryFresh(r, out _))
+        var queries = new List<RegistryQuery>();
+        foreach (var reference in normalizedReferences)
+        {
+            scope.AddQueries(reference, queries);
+        }
+
+        var flights = queries.Distinct()
+            .Where(q => !TryFresh(q.Key, out _))
             .Select(Start)
             .Where(t => !t.IsCompleted)
             .ToList();
@@ -130,7 +144,7 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
     {
         if (!TryFresh(normalizedReference, out _))
         {
-            _ = Start(normalizedReference);
+            _ = Start(new RegistryQuery(normalizedReference, null));
         }
     }
 
@@ -160,9 +174,10 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         return false;
     }
 
-    private Task<RegistryFact> Start(string reference)
+    private Task<RegistryFact> Start(RegistryQuery query)
     {
-        if (!ManifestReference.TryParse(reference, out var parsed))
+        var reference = query.Key;
+        if (!ManifestReference.TryParse(query.Reference, out var parsed))
         {
             return Task.FromResult(Unreachable);
         }
@@ -200,17 +215,17 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         }
 
         // Task.Run: the caller (an admission request) must not run connection setup synchronously.
-        _ = Task.Run(() => RunAsync(reference, parsed, breaker, completion));
+        _ = Task.Run(() => RunAsync(reference, parsed, query.Credential, breaker, completion));
         return completion.Task;
     }
 
-    private async Task RunAsync(string reference, ManifestReference parsed, RegistryCircuitBreaker breaker, TaskCompletionSource<RegistryFact> completion)
+    private async Task RunAsync(string reference, ManifestReference parsed, RegistryCredential? credential, RegistryCircuitBreaker breaker, TaskCompletionSource<RegistryFact> completion)
     {
         var fact = Unreachable;
         try
         {
             Interlocked.Increment(ref _resolverCalls);
-            var result = await _resolver.ResolveAsync(parsed, _shutdown.Token).ConfigureAwait(false);
+            var result = await _resolver.ResolveAsync(parsed, credential, _shutdown.Token).ConfigureAwait(false);
             if (result.HostFailure)
             {
                 breaker.RecordFailure();
@@ -319,6 +334,40 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         finally
         {
             Volatile.Write(ref _evicting, 0);
+        }
+    }
+
+    /// <summary>
+    /// The facts one workload sees: a twin exists when any of its credentials can see it (the kubelet tries each),
+    /// is unknown while any answer is still out, and is otherwise unreachable before missing.
+    /// </summary>
+    private sealed class ScopedFacts(RegistryFactCache cache, PullScope scope) : IRegistryFacts
+    {
+        public RegistryFact Lookup(string normalizedReference)
+        {
+            var queries = new List<RegistryQuery>(2);
+            scope.AddQueries(normalizedReference, queries);
+            RegistryFact? unknown = null, unreachable = null, missing = null;
+            foreach (var query in queries)
+            {
+                var fact = cache.Lookup(query);
+                switch (fact.State)
+                {
+                    case RegistryFactState.Exists:
+                        return fact;
+                    case RegistryFactState.Unknown:
+                        unknown ??= fact;
+                        break;
+                    case RegistryFactState.Unreachable:
+                        unreachable ??= fact;
+                        break;
+                    default:
+                        missing ??= fact;
+                        break;
+                }
+            }
+
+            return unknown ?? unreachable ?? missing ?? RegistryFact.Unknown;
         }
     }
 

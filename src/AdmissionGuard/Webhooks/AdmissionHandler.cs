@@ -16,6 +16,7 @@ internal sealed class AdmissionHandler(
     AdmissionStateStore store,
     IRegistryFacts registry,
     IRegistryWarmer? warmer,
+    IPullScopes? pullScopes,
     AdmissionMetrics metrics,
     WebhookOptions options,
     TimeProvider time,
@@ -124,7 +125,11 @@ internal sealed class AdmissionHandler(
         var state = store.Current;
         var ns = request.Namespace ?? request.Object!.Metadata?.Namespace ?? "default";
         var input = new EvaluationInput(kind, request.Object!, ns, state.LabelsOf(ns), OldObject: operation == "UPDATE" ? request.OldObject : null);
-        var engine = new PolicyEngine(state.Scans, registry, time);
+        // Twins are verified with the credentials this workload will pull with (cluster mode, --workload-pull-secrets).
+        var scope = pullScopes is not null && PodSpecLocator.TryLocate(kind, request.Object!, out var spec, out _, out _)
+            ? pullScopes.For(ns, spec, kind == "Pod")
+            : PullScope.Default;
+        var engine = new PolicyEngine(state.Scans, warmer?.For(scope) ?? registry, time);
         var verdict = engine.Evaluate(state.Snapshot, input, purpose);
 
         if (verdict.UnverifiedReferences.Count != 0 && warmer is not null)
@@ -135,7 +140,7 @@ internal sealed class AdmissionHandler(
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
             try
             {
-                await warmer.EnsureAllAsync(verdict.UnverifiedReferences, options.RegistryBudget, linked.Token).ConfigureAwait(false);
+                await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, options.RegistryBudget, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {

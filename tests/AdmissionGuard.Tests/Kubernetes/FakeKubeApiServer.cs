@@ -241,7 +241,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         lock (gate)
         {
             var all = Items(route.Collection).Values.Where(o => route.Namespace is null || Meta(o)["namespace"]?.GetValue<string>() == route.Namespace)
-                .Where(o => NameSelected(context, o)).ToList();
+                .Where(o => FieldsSelected(context, o)).ToList();
             var page = all.Skip(offset).Take(limit).Select(o => o.DeepClone()).ToArray();
             var meta = new JsonObject { ["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture) };
             if (offset + page.Length < all.Count)
@@ -296,7 +296,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                 {
                     pending = [.. history.Where(h => h.Version > sent && h.Collection == route.Collection
                         && (h.Type == "BOOKMARK" || ((route.Namespace is null || h.Object.Contains($"\"namespace\":\"{route.Namespace}\"", StringComparison.Ordinal))
-                            && NameSelected(context, JsonNode.Parse(h.Object)!.AsObject()))))];
+                            && FieldsSelected(context, JsonNode.Parse(h.Object)!.AsObject()))))];
                     wake = pulse.Task;
                 }
 
@@ -533,10 +533,30 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         return items;
     }
 
-    private static bool NameSelected(HttpContext context, JsonObject obj)
+    /// <summary>
+    /// Field selectors as the API server reads them: comma-separated <c>field=value</c> clauses, all of which must hold.
+    /// The fields every kind has (<c>metadata.name</c>, <c>metadata.namespace</c>) and a Secret's <c>type</c>.
+    /// </summary>
+    private static bool FieldsSelected(HttpContext context, JsonObject obj)
     {
         var selector = context.Request.Query["fieldSelector"].ToString();
-        return !selector.StartsWith("metadata.name=", StringComparison.Ordinal) || Meta(obj)["name"]?.GetValue<string>() == selector["metadata.name=".Length..];
+        foreach (var clause in selector.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (field, value) = clause.IndexOf('=', StringComparison.Ordinal) is var eq and > 0 ? (clause[..eq], clause[(eq + 1)..]) : (clause, "");
+            var actual = field switch
+            {
+                "metadata.name" => Meta(obj)["name"]?.GetValue<string>(),
+                "metadata.namespace" => Meta(obj)["namespace"]?.GetValue<string>(),
+                "type" => obj["type"]?.GetValue<string>(),
+                _ => throw new InvalidOperationException($"the fake API server does not select on field \"{field}\""),
+            };
+            if (actual != value)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static JsonObject Meta(JsonObject obj) => obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());

@@ -168,7 +168,7 @@ public sealed class OciRegistryClientTests(RegistryFixture registry)
     private static Task<RegistryLookupResult> Resolve(OciRegistryClient client, string reference)
     {
         Assert.True(ManifestReference.TryParse(reference, out var parsed), reference);
-        return client.ResolveAsync(parsed, CancellationToken.None);
+        return client.ResolveAsync(parsed, null, CancellationToken.None);
     }
 
     private static RegistryOptions Options(string[]? insecure = null, string[]? caFiles = null) => new()

@@ -115,6 +115,65 @@ public sealed class RegistryFactCacheUnitTests
         Assert.Equal(0, resolver.Calls);
     }
 
+    [Fact]
+    public async Task EnsureAllAsync_PullScope_AsksOncePerCredentialAndKeepsAnswersApart()
+    {
+        var (cache, resolver, _) = Create(RegistryLookupResult.Missing());
+        using var _ = cache;
+        var good = new RegistryCredential("u", "right");
+        resolver.ByCredential = c => c == good ? RegistryLookupResult.Exists(Digest) : RegistryLookupResult.Refused("registry refused access (401)");
+        var withSecret = Scope("""{"auths":{"r.example":{"username":"u","password":"right"}}}""");
+        var wrongSecret = Scope("""{"auths":{"r.example":{"username":"u","password":"wrong"}}}""");
+
+        await cache.EnsureAllAsync([Reference], withSecret, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await cache.EnsureAllAsync([Reference], wrongSecret, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await cache.EnsureAllAsync([Reference], PullScope.Default, TimeSpan.FromSeconds(5), CancellationToken.None);
+        await cache.EnsureAllAsync([Reference], withSecret, TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        // Each secret asked with its own credential, anonymous without one; none of them instead of the others.
+        Assert.Equal([good, new RegistryCredential("u", "wrong"), null], resolver.Credentials);
+        Assert.Equal(new RegistryFact(RegistryFactState.Exists, Digest), cache.For(withSecret).Lookup(Reference));
+        Assert.Equal(RegistryFactState.Unreachable, cache.For(wrongSecret).Lookup(Reference).State);
+        Assert.Equal(RegistryFactState.Unreachable, cache.Lookup(Reference).State);
+    }
+
+    [Fact]
+    public async Task For_SeveralMatchingSecrets_ExistsWhenAnyCredentialCanPull()
+    {
+        var (cache, resolver, _) = Create(RegistryLookupResult.Missing());
+        using var _ = cache;
+        resolver.ByCredential = c => c?.Username == "second" ? RegistryLookupResult.Exists(Digest) : RegistryLookupResult.Refused("registry refused access (403)");
+        var scope = new PullScope(
+            [RegistryCredentials.Parse("""{"auths":{"r.example":{"username":"first","password":"p"}}}"""),
+             RegistryCredentials.Parse("""{"auths":{"r.example/app":{"username":"second","password":"p"}}}""")],
+            RegistryCredentials.None);
+
+        Assert.Equal(RegistryFactState.Unknown, cache.For(scope).Lookup(Reference).State);
+        await cache.EnsureAllAsync([Reference], scope, TimeSpan.FromSeconds(5), CancellationToken.None);
+
+        Assert.Equal(2, resolver.Calls);
+        Assert.Equal(RegistryFactState.Exists, cache.For(scope).Lookup(Reference).State);
+        Assert.Equal(RegistryFactState.Unknown, cache.Lookup(Reference).State); // anonymous was never asked
+    }
+
+    [Theory]
+    [InlineData("""{"auths":{"other.example":{"username":"u","password":"p"}}}""", "{}", new[] { "anonymous" })]
+    [InlineData("""{"auths":{"r.example":{"username":"u","password":"p"}}}""", "{}", new[] { "u" })]
+    [InlineData("""{"auths":{"r.example":{"username":"u","password":"p"}}}""", """{"auths":{"r.example":{"username":"node","password":"n"}}}""", new[] { "u", "anonymous" })]
+    public void PullScope_Queries_AsTheKubeletWouldPull(string secret, string configured, string[] expected)
+    {
+        var scope = new PullScope([RegistryCredentials.Parse(secret)], RegistryCredentials.Parse(configured));
+        var queries = new List<RegistryQuery>();
+
+        scope.AddQueries(Reference, queries);
+
+        // "anonymous" is the default query: the configured docker config's credential, else none.
+        Assert.Equal(expected, queries.Select(q => q.Credential?.Username ?? "anonymous"));
+        Assert.All(queries, q => Assert.Equal(Reference, q.Reference));
+    }
+
+    private static PullScope Scope(string dockerConfig) => new([RegistryCredentials.Parse(dockerConfig)], RegistryCredentials.None);
+
     private static (RegistryFactCache Cache, ScriptedResolver Resolver, FakeTimeProvider Time) Create(
         RegistryLookupResult answer, int threshold = 5, int maxEntries = 10_000)
     {
@@ -130,12 +189,22 @@ public sealed class RegistryFactCacheUnitTests
 
         public RegistryLookupResult Next { get; set; } = RegistryLookupResult.Missing();
 
+        /// <summary>When set, the answer depends on the credential asked with.</summary>
+        public Func<RegistryCredential?, RegistryLookupResult>? ByCredential { get; set; }
+
+        public List<RegistryCredential?> Credentials { get; } = [];
+
         public int Calls => Volatile.Read(ref _calls);
 
-        public Task<RegistryLookupResult> ResolveAsync(ManifestReference reference, CancellationToken cancellationToken)
+        public Task<RegistryLookupResult> ResolveAsync(ManifestReference reference, RegistryCredential? credential, CancellationToken cancellationToken)
         {
             Interlocked.Increment(ref _calls);
-            return Task.FromResult(Next);
+            lock (Credentials)
+            {
+                Credentials.Add(credential);
+            }
+
+            return Task.FromResult(ByCredential?.Invoke(credential) ?? Next);
         }
     }
 }

@@ -232,6 +232,6 @@ public sealed class RegistryFaultTests
     private static Task<RegistryLookupResult> Resolve(OciRegistryClient client, string reference)
     {
         Assert.True(ManifestReference.TryParse(reference, out var parsed), reference);
-        return client.ResolveAsync(parsed, CancellationToken.None);
+        return client.ResolveAsync(parsed, null, CancellationToken.None);
     }
 }

@@ -32,6 +32,9 @@ public sealed class RegistryFixture : IAsyncLifetime
 
     public string HardenedDigest { get; private set; } = "";
 
+    /// <summary>Digest of <c>private/app:1-hardened</c> in the registry that needs a login.</summary>
+    public string AuthHardenedDigest { get; private set; } = "";
+
     /// <summary>Digest of the index pushed as <c>library/multi:1</c>.</summary>
     public string IndexDigest { get; private set; } = "";
 
@@ -69,10 +72,12 @@ public sealed class RegistryFixture : IAsyncLifetime
         await PushAsync(layout, "multi", $"docker://{Plain.Host}/library/multi:1", "--all");
         await PushAsync(layout, "amd", $"docker://{Tls.Host}/library/nginx:1.25");
         await PushAsync(layout, "amd", $"docker://{Auth.Host}/private/app:1", "--dest-creds", $"{User}:{Password}");
+        await PushAsync(layout, "hardened", $"docker://{Auth.Host}/private/app:1-hardened", "--dest-creds", $"{User}:{Password}");
 
         NginxDigest = await RawDigestAsync($"docker://{Plain.Host}/library/nginx:1.25");
         HardenedDigest = await RawDigestAsync($"docker://{Plain.Host}/library/nginx:1.25-hardened");
         IndexDigest = await RawDigestAsync($"docker://{Plain.Host}/library/multi:1");
+        AuthHardenedDigest = await RawDigestAsync($"docker://{Auth.Host}/private/app:1-hardened", "--creds", $"{User}:{Password}");
     }
 
     /// <summary>A second registry serving the plain registry's storage, for tests that stop it.</summary>
@@ -113,9 +118,9 @@ public sealed class RegistryFixture : IAsyncLifetime
     private static Task<string> PushAsync(string layout, string tag, string destination, params string[] extra) =>
         TestTools.RunAsync("skopeo", ["copy", "--quiet", "--dest-tls-verify=false", .. extra, $"oci:{layout}:{tag}", destination]);
 
-    private static async Task<string> RawDigestAsync(string image)
+    private static async Task<string> RawDigestAsync(string image, params string[] extra)
     {
-        var raw = await TestTools.RunAsync("skopeo", "inspect", "--raw", "--tls-verify=false", image);
+        var raw = await TestTools.RunAsync("skopeo", ["inspect", "--raw", "--tls-verify=false", .. extra, image]);
         return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(raw)));
     }
 

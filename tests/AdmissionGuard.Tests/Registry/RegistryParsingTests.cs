@@ -43,6 +43,77 @@ public sealed class RegistryParsingTests
         Assert.Null(credentials.Find("registry.example.com"));
     }
 
+    // What the kubelet's keyring matches: same label count with per-label globs, same port, path on segment boundaries.
+    [Theory]
+    [InlineData("registry.example.com", "registry.example.com", "team/app", true)]
+    [InlineData("registry.example.com", "REGISTRY.example.com", "team/app", true)]
+    [InlineData("registry.example.com", "registry.example.com:5000", "team/app", false)]
+    [InlineData("registry.example.com:5000", "registry.example.com", "team/app", false)]
+    [InlineData("*.example.com", "registry.example.com", "team/app", true)]
+    [InlineData("*.example.com", "example.com", "team/app", false)]
+    [InlineData("*.example.com", "a.b.example.com", "team/app", false)]
+    [InlineData("reg*.example.com", "registry.example.com", "team/app", true)]
+    [InlineData("reg*.example.com", "mirror.example.com", "team/app", false)]
+    [InlineData("https://ghcr.io/team", "ghcr.io", "team/app", true)]
+    [InlineData("ghcr.io/team", "ghcr.io", "team", true)]
+    [InlineData("ghcr.io/team", "ghcr.io", "teammate/app", false)]
+    [InlineData("ghcr.io/team/", "ghcr.io", "other/app", false)]
+    [InlineData("https://index.docker.io/v1/", "docker.io", "library/nginx", true)]
+    [InlineData("registry-1.docker.io", "docker.io", "library/nginx", true)]
+    [InlineData("[::1]:5000", "[::1]:5000", "app", true)]
+    [InlineData("[::1]:5000", "[::1]", "app", false)]
+    public void Credentials_Key_MatchesLikeTheKubelet(string key, string registry, string repository, bool matches)
+    {
+        var credentials = RegistryCredentials.Parse(new System.Text.Json.Nodes.JsonObject
+        {
+            ["auths"] = new System.Text.Json.Nodes.JsonObject { [key] = new System.Text.Json.Nodes.JsonObject { ["username"] = "u", ["password"] = "p" } },
+        }.ToJsonString());
+
+        Assert.Equal(matches, credentials.Find(registry, repository) is not null);
+    }
+
+    [Fact]
+    public void Credentials_SeveralKeysMatch_MostSpecificPathFirstAndEveryMatchListed()
+    {
+        var credentials = RegistryCredentials.Parse("""
+            {"auths": {
+              "ghcr.io": {"username": "org", "password": "1"},
+              "*.io": {"username": "glob", "password": "2"},
+              "ghcr.io/team/app": {"username": "app", "password": "3"},
+              "ghcr.io/team": {"username": "team", "password": "4"},
+              "quay.io": {"username": "other", "password": "5"}
+            }}
+            """);
+        var matches = new List<RegistryCredential>();
+
+        credentials.AddMatches("ghcr.io", "team/app", matches);
+
+        Assert.Equal(["app", "team", "org", "glob"], matches.Select(c => c.Username));
+        Assert.Equal("team", credentials.Find("ghcr.io", "team/web")!.Username);
+    }
+
+    [Fact]
+    public void Credentials_LegacyDockercfg_ReadsTheAuthsMapItself()
+    {
+        var auth = Convert.ToBase64String(Encoding.UTF8.GetBytes("legacy:pw"));
+        var credentials = RegistryCredentials.ParseLegacy($$$"""{"https://registry.example.com": {"auth": "{{{auth}}}", "email": "a@example.com"}}""");
+
+        Assert.Equal(new RegistryCredential("legacy", "pw"), credentials.Find("registry.example.com"));
+        // The same text as a modern config has no "auths": nothing, not a misread.
+        Assert.Equal(0, RegistryCredentials.Parse($$$"""{"https://registry.example.com": {"auth": "{{{auth}}}"}}""").Count);
+    }
+
+    [Fact]
+    public void Credential_Id_SameForSameLoginDifferentOtherwiseAndNotThePassword()
+    {
+        var id = new RegistryCredential("u", "secret").Id;
+
+        Assert.Equal(id, new RegistryCredential("u", "secret").Id);
+        Assert.NotEqual(id, new RegistryCredential("u", "other").Id);
+        Assert.NotEqual(id, new RegistryCredential("u\0secret", "").Id);
+        Assert.DoesNotContain("secret", id, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Credentials_NotDockerConfig_FormatException() =>
         Assert.Throws<FormatException>(() => RegistryCredentials.Parse("""{"auths": {"x": {"auth": "%%%"}}}"""));

@@ -67,6 +67,16 @@ public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
         return server;
     }
 
+    /// <summary>Cluster mode: no policy files; <paramref name="extraArgs"/> name the cluster (<c>--kubeconfig</c>). Readiness is not awaited.</summary>
+    public static async Task<WebhookServer> StartInClusterModeAsync(params string[] extraArgs)
+    {
+        var server = new WebhookServer(extraArgs, new Dictionary<string, string>(), new Dictionary<string, string>()) { _inCluster = true };
+        await server.InitializeAsync();
+        return server;
+    }
+
+    private bool _inCluster;
+
     /// <summary>Serves exactly these policy and scan files (name to YAML text) instead of the examples.</summary>
     public static async Task<WebhookServer> StartWithAsync(IReadOnlyDictionary<string, string> policyFiles, IReadOnlyDictionary<string, string>? scanFiles, params string[] extraArgs)
     {
@@ -115,7 +125,8 @@ public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
 
     private async Task StartServingAsync()
     {
-        string[] args = ["--listen", "127.0.0.1:0", "--policies", PoliciesDir, "--scans", ScansDir, "--ca-dir", CaDir, .. _extraArgs];
+        string[] files = _inCluster ? [] : ["--policies", PoliciesDir, "--scans", ScansDir];
+        string[] args = ["--listen", "127.0.0.1:0", .. files, "--ca-dir", CaDir, .. _extraArgs];
         var stdout = TextWriter.Synchronized(Stdout);
         var stderr = TextWriter.Synchronized(Stderr);
         _run = Task.Run(() => ServeCommand.RunAsync(args, stdout, stderr, app => _started.TrySetResult(app), _stop.Token));
