@@ -26,7 +26,7 @@ internal sealed class CertificateReloader : ICertificateProvider, IDisposable
     private readonly ITimer _debounceTimer;
     private readonly ITimer _pollTimer;
 
-    private volatile X509Certificate2 _current;
+    private volatile ServingCertificate _current;
     // Hash of the file contents last tried, good or bad: an unchanged pair is neither re-parsed nor re-logged.
     private byte[] _lastAttemptHash;
     private bool _disposed;
@@ -46,8 +46,8 @@ internal sealed class CertificateReloader : ICertificateProvider, IDisposable
         _options = options ?? new CertificateReloaderOptions();
 
         (string certificatePem, string keyPem, _lastAttemptHash) = ReadPair();
-        _current = CertificatePemFiles.LoadServingCertificate(certificatePem, keyPem);
-        WarnIfNotCurrentlyValid(_current);
+        _current = ServingCertificate.FromPem(certificatePem, keyPem);
+        WarnIfNotCurrentlyValid(_current.Certificate);
 
         _debounceTimer = _time.CreateTimer(_ => TryReload(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         _pollTimer = _time.CreateTimer(_ => TryReload(), null, _options.PollInterval, _options.PollInterval);
@@ -60,7 +60,9 @@ internal sealed class CertificateReloader : ICertificateProvider, IDisposable
         }
     }
 
-    public X509Certificate2 Current => _current;
+    public X509Certificate2 Current => _current.Certificate;
+
+    public System.Net.Security.SslStreamCertificateContext CurrentContext => _current.Context;
 
     /// <summary>Raised after a new certificate has been published.</summary>
     public event Action<X509Certificate2>? Reloaded;
@@ -71,7 +73,7 @@ internal sealed class CertificateReloader : ICertificateProvider, IDisposable
     /// </summary>
     public bool TryReload()
     {
-        X509Certificate2 loaded;
+        ServingCertificate loaded;
         lock (_reloadGate)
         {
             if (_disposed)
@@ -100,11 +102,11 @@ internal sealed class CertificateReloader : ICertificateProvider, IDisposable
             _lastAttemptHash = hash;
             try
             {
-                loaded = CertificatePemFiles.LoadServingCertificate(certificatePem, keyPem);
+                loaded = ServingCertificate.FromPem(certificatePem, keyPem);
             }
             catch (Exception ex) when (ex is CryptographicException or ArgumentException)
             {
-                _logger.LogError(ex, "TLS certificate files {CertificatePath} and {KeyPath} do not hold a usable certificate and key; keeping certificate {Thumbprint}", _certificatePath, _keyPath, _current.Thumbprint);
+                _logger.LogError(ex, "TLS certificate files {CertificatePath} and {KeyPath} do not hold a usable certificate and key; keeping certificate {Thumbprint}", _certificatePath, _keyPath, _current.Certificate.Thumbprint);
                 return false;
             }
 
@@ -113,9 +115,11 @@ internal sealed class CertificateReloader : ICertificateProvider, IDisposable
             _current = loaded;
         }
 
-        _logger.LogInformation("Loaded TLS certificate {Subject} (thumbprint {Thumbprint}, expires {NotAfter:O})", loaded.Subject, loaded.Thumbprint, loaded.NotAfter.ToUniversalTime());
-        WarnIfNotCurrentlyValid(loaded);
-        Reloaded?.Invoke(loaded);
+        var certificate = loaded.Certificate;
+        _logger.LogInformation("Loaded TLS certificate {Subject} (thumbprint {Thumbprint}, expires {NotAfter:O}) with {Intermediates} intermediate certificate(s)",
+            certificate.Subject, certificate.Thumbprint, certificate.NotAfter.ToUniversalTime(), loaded.IntermediateCount);
+        WarnIfNotCurrentlyValid(certificate);
+        Reloaded?.Invoke(certificate);
         return true;
     }
 

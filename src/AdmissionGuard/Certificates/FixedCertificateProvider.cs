@@ -14,7 +14,10 @@ internal sealed class FixedCertificateProvider : ICertificateProvider
         }
 
         Current = certificate;
+        CurrentContext = ServingCertificate.From(certificate).Context;
     }
 
     public X509Certificate2 Current { get; }
+
+    public System.Net.Security.SslStreamCertificateContext CurrentContext { get; }
 }

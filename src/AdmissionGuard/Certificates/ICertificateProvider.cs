@@ -7,4 +7,7 @@ internal interface ICertificateProvider
 {
     /// <summary>The certificate (with private key) to serve now. Cheap to read on every handshake.</summary>
     X509Certificate2 Current { get; }
+
+    /// <summary>What each handshake sends: <see cref="Current"/> followed by its intermediate certificates.</summary>
+    System.Net.Security.SslStreamCertificateContext CurrentContext { get; }
 }

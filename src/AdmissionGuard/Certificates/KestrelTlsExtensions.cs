@@ -33,7 +33,15 @@ internal static class KestrelTlsExtensions
         https.SslProtocols = AllowedProtocols;
         // Webhook clients authenticate the server only; the API server does not send a client certificate by default.
         https.ClientCertificateMode = ClientCertificateMode.NoCertificate;
-        // A volatile read per handshake: the provider swaps whole certificates, never mutates one.
+        // A volatile read per handshake: the provider swaps whole certificates, never mutates one. Kestrel needs a
+        // selector, but a selected certificate goes out alone; the context sends the intermediates after it, so
+        // OnAuthenticate (run just before the handshake) swaps the selector for the provider's current context.
         https.ServerCertificateSelector = (_, _) => provider.Current;
+        https.OnAuthenticate = (_, ssl) =>
+        {
+            ssl.ServerCertificateSelectionCallback = null;
+            ssl.ServerCertificate = null;
+            ssl.ServerCertificateContext = provider.CurrentContext;
+        };
     }
 }

@@ -16,14 +16,14 @@ internal sealed class SelfManagedCertificatesProvider : BackgroundService, ICert
     private readonly ILogger logger;
     private readonly Lock gate = new();
     private readonly TaskCompletionSource first = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private volatile X509Certificate2 current;
+    private volatile ServingCertificate current;
     private string? loadedPem;
 
     public SelfManagedCertificatesProvider(KubeApi api, SelfManagedCertificatesOptions options, TimeProvider time, ILogger<SelfManagedCertificatesProvider> logger, WatcherOptions? watch = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.logger = logger;
-        current = Placeholder();
+        current = ServingCertificate.From(Placeholder());
         watcher = new ResourceWatcher<SelfManagedCertificatesSecret>(
             api, ResourcePath.Secrets, SelfManagedCertificatesSecret.Decode, time, logger, watch, inNamespace: options.Namespace, name: options.SecretName);
         watcher.Changed += OnChanged;
@@ -32,7 +32,9 @@ internal sealed class SelfManagedCertificatesProvider : BackgroundService, ICert
     /// <summary>Raised after the watched Secret changed (the leader reconciles on it).</summary>
     public event Action? SecretChanged;
 
-    public X509Certificate2 Current => current;
+    public X509Certificate2 Current => current.Certificate;
+
+    public System.Net.Security.SslStreamCertificateContext CurrentContext => current.Context;
 
     /// <summary>Completes when a certificate from the Secret is being served; readiness should wait for it.</summary>
     public Task FirstCertificate => first.Task;
@@ -60,13 +62,13 @@ internal sealed class SelfManagedCertificatesProvider : BackgroundService, ICert
                 if (secret.Serving() is { } serving)
                 {
                     // The old certificate is not disposed: a handshake that already picked it may still use it.
-                    current = serving;
+                    current = ServingCertificate.From(serving);
                     first.TrySetResult();
                     logger.LogInformation("Serving certificate {Thumbprint} from Secret (expires {NotAfter:O})", serving.Thumbprint, serving.NotAfter.ToUniversalTime());
                 }
                 else if (secret.TlsCrt is not null)
                 {
-                    logger.LogWarning("The certificate Secret holds no usable tls.crt/tls.key; keeping certificate {Thumbprint}", current.Thumbprint);
+                    logger.LogWarning("The certificate Secret holds no usable tls.crt/tls.key; keeping certificate {Thumbprint}", current.Certificate.Thumbprint);
                 }
             }
         }
