@@ -7,7 +7,7 @@ namespace AdmissionGuard.Tests.Commands;
 public sealed class CheckExecutableTests : IDisposable
 {
     private static readonly string Policies = Path.Combine(RepoPaths.Examples, "policies");
-    private static readonly string Scans = Path.Combine(RepoPaths.Examples, "scans");
+    private static readonly string Scans = RepoPaths.FreshExampleScans;
     private static readonly string Workloads = Path.Combine(RepoPaths.Examples, "workloads");
     private readonly string _temp = Directory.CreateTempSubdirectory("ag-check-").FullName;
 

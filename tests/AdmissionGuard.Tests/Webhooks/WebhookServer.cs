@@ -117,7 +117,7 @@ public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
         }
 
         File.Copy(RepoPaths.TestData("audit-policy.yaml"), Path.Combine(PoliciesDir, "audit-policy.yaml"));
-        foreach (var file in Directory.GetFiles(Path.Combine(RepoPaths.Examples, "scans")))
+        foreach (var file in Directory.GetFiles(RepoPaths.FreshExampleScans))
         {
             File.Copy(file, Path.Combine(ScansDir, Path.GetFileName(file)));
         }
