@@ -20,12 +20,12 @@ internal static class CheckCommand
         error ??= line.Positional.Count != 0 ? $"unexpected argument {line.Positional[0]}"
             : inputs.Count == 0 ? "-f PATH|- is required"
             : policies is null ? "--policies DIR is required"
-            : output is not ("text" or "json" or "sarif") ? $"--output {output} is not supported (text, json or sarif)"
+            : output is not ("text" or "json" or "sarif" or "junit") ? $"--output {output} is not supported (text, json, sarif or junit)"
             : null;
         if (error is not null)
         {
             stderr.WriteLine($"admissionguard check: {error}");
-            stderr.WriteLine("usage: admissionguard check -f PATH|- [-f ...] --policies DIR [--scans DIR] [--grade-scale FILE] [--output text|json|sarif]");
+            stderr.WriteLine("usage: admissionguard check -f PATH|- [-f ...] --policies DIR [--scans DIR] [--grade-scale FILE] [--output text|json|sarif|junit]");
             return BadInput;
         }
 
@@ -80,6 +80,9 @@ internal static class CheckCommand
                 break;
             case "sarif":
                 SarifReport.Write(results, stdout);
+                break;
+            case "junit":
+                JUnitReport.Write(results, stdout);
                 break;
             default:
                 CheckReport.WriteText(results, stdout);
