@@ -142,7 +142,7 @@ internal static class SarifReport
     }
 
     /// <summary>Enforce denies (error); Warn allows with a warning; Audit only records (note).</summary>
-    public static string Level(PolicyMode mode) => mode switch
+    private static string Level(PolicyMode mode) => mode switch
     {
         PolicyMode.Enforce => "error",
         PolicyMode.Warn => "warning",
@@ -160,14 +160,20 @@ internal static class SarifReport
             return StdinUri;
         }
 
-        if (Path.IsPathFullyQualified(source))
+        var absolute = Path.IsPathFullyQualified(source);
+        // A relative "c:/x" must not read as scheme "c"; only an absolute Windows path keeps its drive as written.
+        var path = string.Join('/', source.Replace(Path.DirectorySeparatorChar, '/').Split('/')
+            .Select((segment, i) => absolute && i == 0 && IsDrive(segment) ? segment : Uri.EscapeDataString(segment)));
+        if (!absolute)
         {
-            return new Uri(source).AbsoluteUri;
+            return path;
         }
 
-        var segments = source.Replace(Path.DirectorySeparatorChar, '/').Split('/');
-        return string.Join('/', segments.Select(Uri.EscapeDataString));
+        // file:///srv/k8s/pod.yaml, and on Windows file:///C:/k8s/pod.yaml
+        return path.StartsWith('/') ? "file://" + path : "file:///" + path;
     }
+
+    private static bool IsDrive(string segment) => segment.Length == 2 && char.IsAsciiLetter(segment[0]) && segment[1] == ':';
 
     // Stable across runs and independent of where the workload sits in its file, so a viewer can match a finding
     // from one run to the next; the file path is not part of it because viewers pair fingerprints with the location.

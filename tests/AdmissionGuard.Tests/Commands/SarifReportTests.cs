@@ -165,6 +165,8 @@ public sealed class SarifReportTests : IDisposable
     [InlineData("my manifests/pod#1.yaml", "my%20manifests/pod%231.yaml")]
     [InlineData("./k8s/pod.yaml", "./k8s/pod.yaml")]
     [InlineData("/srv/k8s/pod.yaml", "file:///srv/k8s/pod.yaml")]
+    [InlineData("/srv/k 8s/50%#1.yaml", "file:///srv/k%208s/50%25%231.yaml")]
+    [InlineData("c:/pod.yaml", "c%3A/pod.yaml")]
     [InlineData("<stdin>", "stdin")]
     public void ArtifactUri_Path_RelativeStaysRelativeAbsoluteBecomesFileUri(string source, string uri) =>
         Assert.Equal(uri, SarifReport.ArtifactUri(source));
