@@ -15,7 +15,7 @@ static int Usage(TextWriter writer, int exitCode)
         admissionguard: image hygiene for Kubernetes
 
           admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] --policies DIR [--scans DIR]
-          admissionguard check -f PATH|- --policies DIR [--scans DIR] [--output text|json]
+          admissionguard check -f PATH|- --policies DIR [--scans DIR] [--output text|json|sarif|junit]
           admissionguard scan import FILE|- [--format auto|trivy|grype|sarif|cyclonedx|trivy-operator] [--image REF]
         """);
     return exitCode;

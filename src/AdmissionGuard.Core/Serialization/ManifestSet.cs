@@ -34,11 +34,13 @@ public sealed class ManifestSet
         for (var i = 0; i < documents.Count; i++)
         {
             using var document = documents[i];
-            Add(document.RootElement, documents.Count == 1 ? origin : $"{origin}#{i + 1}");
+            Add(document.RootElement, documents.Count == 1 ? origin : $"{origin}#{i + 1}", origin);
         }
     }
 
-    public void Add(JsonElement element, string origin)
+    public void Add(JsonElement element, string origin) => Add(element, origin, origin);
+
+    private void Add(JsonElement element, string origin, string source)
     {
         if (element.ValueKind != JsonValueKind.Object)
         {
@@ -56,7 +58,7 @@ public sealed class ManifestSet
                     Errors.Add($"{origin}: kind is missing");
                     break;
                 case "List" or "PodList" or "DeploymentList":
-                    AddList(element, origin);
+                    AddList(element, origin, source);
                     break;
                 case HardenedImageSource.KindName when IsOurs(apiVersion):
                     Sources.Add(element.Deserialize(AgJsonContext.Yaml.HardenedImageSource)!);
@@ -78,7 +80,7 @@ public sealed class ManifestSet
                     NamespaceLabels[meta.Name] = Evaluation.NamespaceLabels.Of(meta.Name, meta.Labels);
                     break;
                 default:
-                    Workloads.Add(new Manifest(kind, element.Deserialize(AgJsonContext.Yaml.WorkloadObject)!, origin));
+                    Workloads.Add(new Manifest(kind, element.Deserialize(AgJsonContext.Yaml.WorkloadObject)!, origin, source));
                     break;
             }
         }
@@ -96,7 +98,7 @@ public sealed class ManifestSet
     public IReadOnlyDictionary<string, string> LabelsOf(string ns) =>
         NamespaceLabels.TryGetValue(ns, out var labels) ? labels : Evaluation.NamespaceLabels.Of(ns);
 
-    private void AddList(JsonElement element, string origin)
+    private void AddList(JsonElement element, string origin, string source)
     {
         if (!element.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
         {
@@ -107,7 +109,7 @@ public sealed class ManifestSet
         var index = 0;
         foreach (var item in items.EnumerateArray())
         {
-            Add(item, $"{origin}.items[{index++}]");
+            Add(item, $"{origin}.items[{index++}]", source);
         }
     }
 

@@ -20,12 +20,12 @@ internal static class CheckCommand
         error ??= line.Positional.Count != 0 ? $"unexpected argument {line.Positional[0]}"
             : inputs.Count == 0 ? "-f PATH|- is required"
             : policies is null ? "--policies DIR is required"
-            : output is not ("text" or "json") ? $"--output {output} is not supported (text or json)"
+            : output is not ("text" or "json" or "sarif" or "junit") ? $"--output {output} is not supported (text, json, sarif or junit)"
             : null;
         if (error is not null)
         {
             stderr.WriteLine($"admissionguard check: {error}");
-            stderr.WriteLine("usage: admissionguard check -f PATH|- [-f ...] --policies DIR [--scans DIR] [--grade-scale FILE] [--output text|json]");
+            stderr.WriteLine("usage: admissionguard check -f PATH|- [-f ...] --policies DIR [--scans DIR] [--grade-scale FILE] [--output text|json|sarif|junit]");
             return BadInput;
         }
 
@@ -73,13 +73,20 @@ internal static class CheckCommand
             results.Add(new CheckResult(manifest, ns, verdict, mutation.Rewrites));
         }
 
-        if (output == "json")
+        switch (output)
         {
-            CheckReport.WriteJson(results, stdout);
-        }
-        else
-        {
-            CheckReport.WriteText(results, stdout);
+            case "json":
+                CheckReport.WriteJson(results, stdout);
+                break;
+            case "sarif":
+                SarifReport.Write(results, stdout);
+                break;
+            case "junit":
+                JUnitReport.Write(results, stdout);
+                break;
+            default:
+                CheckReport.WriteText(results, stdout);
+                break;
         }
 
         return results.Exists(r => !r.Verdict.Allowed) ? Denied : Allowed;

@@ -5,13 +5,16 @@ namespace AdmissionGuard.Commands;
 /// <summary>Reads manifest files, directories (recursively, *.yaml, *.yml, *.json) or stdin into a <see cref="ManifestSet"/>.</summary>
 internal static class ManifestFiles
 {
+    /// <summary>How manifests read from <c>-f -</c> are named in messages and reports.</summary>
+    public const string StdinOrigin = "<stdin>";
+
     private const long MaxFileBytes = 16 * 1024 * 1024;
 
     public static void Read(string path, ManifestSet set, TextReader stdin)
     {
         if (path == "-")
         {
-            AddText(set, stdin.ReadToEnd(), "<stdin>");
+            AddText(set, stdin.ReadToEnd(), StdinOrigin);
             return;
         }
 

@@ -36,6 +36,24 @@ public class ManifestSetTests
     }
 
     [Fact]
+    public void AddText_ListItemsAndLaterDocuments_KeepTheInputAsSource()
+    {
+        var set = Read("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: a}
+            ---
+            apiVersion: v1
+            kind: List
+            items:
+              - {apiVersion: v1, kind: Pod, metadata: {name: b}}
+            """);
+        Assert.Empty(set.Errors);
+        Assert.Equal(["input.yaml#1", "input.yaml#2.items[0]"], set.Workloads.Select(w => w.Origin));
+        Assert.Equal(["input.yaml", "input.yaml"], set.Workloads.Select(w => w.Source));
+    }
+
+    [Fact]
     public void AddText_ListWithoutItems_IsAnError()
     {
         var set = Read("apiVersion: v1\nkind: List\n");

@@ -295,6 +295,35 @@ public sealed class CheckExecutableTests : IDisposable
         var run = await CheckAsync(null, "-f", Workloads, "--policies", Policies, "--output", "yaml");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains("--output yaml", run.Stderr, StringComparison.Ordinal);
+        Assert.Contains("admissionguard check: --output yaml is not supported (text, json, sarif or junit)", run.Stderr, StringComparison.Ordinal);
+        Assert.Equal("", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Check_SarifOutputForARelativePath_UriStaysRelative()
+    {
+        // The working directory is the repository root, as in a CI job that uploads the file to code scanning.
+        var run = await CheckAsync(null, "-f", "manifests/examples/workloads/prod-bad-pod.yaml", "--policies", Policies, "--scans", Scans, "--output", "sarif");
+
+        Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+        Assert.Equal("", run.Stderr);
+        using var sarif = JsonDocument.Parse(run.Stdout);
+        var result = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single();
+        Assert.Equal("tags", result.GetProperty("ruleId").GetString());
+        Assert.Equal("manifests/examples/workloads/prod-bad-pod.yaml", result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+    }
+
+    [Fact]
+    public async Task Check_JUnitOutputFromStdin_IsOnlyXmlOnStdout()
+    {
+        var run = await CheckAsync(await File.ReadAllTextAsync(Example("prod-bad-pod.yaml")), "-f", "-", "--policies", Policies, "--scans", Scans, "-o", "junit");
+
+        Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
+        Assert.Equal("", run.Stderr);
+        Assert.StartsWith("<?xml version=\"1.0\" encoding=\"utf-8\"?>", run.Stdout, StringComparison.Ordinal);
+        var junit = System.Xml.Linq.XDocument.Parse(run.Stdout);
+        var testCase = junit.Root!.Element("testsuite")!.Elements("testcase").Single();
+        Assert.Equal("prod/shop", (string?)testCase.Attribute("name"));
+        Assert.Equal("denied", (string?)testCase.Element("failure")!.Attribute("type"));
     }
 }
