@@ -15,7 +15,7 @@ internal static class ScanImportCommand
         "usage: admissionguard scan import FILE|- [--format auto|trivy|grype|sarif|cyclonedx|trivy-operator] [--image REF[@sha256:DIGEST]] [--apply [--kubeconfig FILE]]";
 
     /// <summary>How long <c>--apply</c> waits for the API server, all requests together.</summary>
-    internal static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary><paramref name="args"/> are the arguments after <c>scan import</c>.</summary>
     internal static Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>

@@ -86,8 +86,9 @@ internal sealed class ImageScanApplier(KubeApi api, TimeSpan timeout)
         {
             return ImageScanApplyResult.Fail(Explain(e, verb, name, host));
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (e is HttpRequestException or IOException)
         {
+            // Refused, reset, DNS, TLS: the cause is in the message or one level down.
             var inner = e.InnerException is { } cause && !e.Message.Contains(cause.Message, StringComparison.Ordinal) ? $" ({cause.Message})" : "";
             return ImageScanApplyResult.Fail($"cannot reach the API server at {host}: {e.Message}{inner}");
         }
