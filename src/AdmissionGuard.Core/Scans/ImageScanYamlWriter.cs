@@ -11,6 +11,9 @@ namespace AdmissionGuard.Scans;
 /// </summary>
 public static partial class ImageScanYamlWriter
 {
+    /// <summary>How <c>spec.scannedAt</c> is written: UTC, whole seconds (also what <c>scan import --apply</c> sends).</summary>
+    internal const string ScannedAtFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+
     /// <summary>Writes one document (with a leading <c>---</c>).</summary>
     public static void Write(ImageScan scan, TextWriter output)
     {
@@ -45,7 +48,7 @@ public static partial class ImageScanYamlWriter
                 emitter.Emit(new MappingEnd());
             }
 
-            Pair(emitter, "scannedAt", spec.ScannedAt?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture));
+            Pair(emitter, "scannedAt", spec.ScannedAt?.UtcDateTime.ToString(ScannedAtFormat, CultureInfo.InvariantCulture));
             if (spec.Vulnerabilities is { } counts)
             {
                 Key(emitter, "vulnerabilities");

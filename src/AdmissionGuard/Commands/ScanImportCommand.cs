@@ -1,22 +1,27 @@
+using AdmissionGuard.Kubernetes;
 using AdmissionGuard.Scans;
 using AdmissionGuard.Scans.Importers;
 
 namespace AdmissionGuard.Commands;
 
 /// <summary>
-/// <c>admissionguard scan import FILE|- [--format auto|trivy|grype|sarif|cyclonedx|trivy-operator] [--image REF]</c>:
-/// a scanner report in, ImageScan YAML out. Exit 0 on success, 2 for a report that cannot be used.
+/// <c>admissionguard scan import FILE|- [--format auto|trivy|grype|sarif|cyclonedx|trivy-operator] [--image REF] [--apply [--kubeconfig FILE]]</c>:
+/// a scanner report in, ImageScan YAML out, or with <c>--apply</c> the ImageScan created or updated in the cluster.
+/// Exit 0 on success, 2 for a report that cannot be used or a cluster that refuses the object.
 /// </summary>
 internal static class ScanImportCommand
 {
     private const string Usage =
-        "usage: admissionguard scan import FILE|- [--format auto|trivy|grype|sarif|cyclonedx|trivy-operator] [--image REF[@sha256:DIGEST]]";
+        "usage: admissionguard scan import FILE|- [--format auto|trivy|grype|sarif|cyclonedx|trivy-operator] [--image REF[@sha256:DIGEST]] [--apply [--kubeconfig FILE]]";
+
+    /// <summary>How long <c>--apply</c> waits for the API server, all requests together.</summary>
+    private static readonly TimeSpan ApplyTimeout = TimeSpan.FromSeconds(30);
 
     /// <summary><paramref name="args"/> are the arguments after <c>scan import</c>.</summary>
-    internal static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>
-        Run(args, stdin, stdout, stderr, TimeProvider.System);
+    internal static Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr) =>
+        RunAsync(args, stdin, stdout, stderr, TimeProvider.System);
 
-    internal static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider time)
+    internal static async Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider time, TimeSpan? applyTimeout = null)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(stdin);
@@ -24,7 +29,8 @@ internal static class ScanImportCommand
         ArgumentNullException.ThrowIfNull(stderr);
         ArgumentNullException.ThrowIfNull(time);
 
-        string? file = null, format = "auto", image = null;
+        string? file = null, format = "auto", image = null, kubeconfig = null;
+        var apply = false;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -37,21 +43,26 @@ internal static class ScanImportCommand
                     stdout.WriteLine(Usage);
                     return 0;
                 case "--apply":
-                    return Fail(stderr, "--apply is not available yet: it needs the cluster client; pipe the YAML to kubectl apply -f - instead");
-                case "--format" or "--image":
+                    apply = true;
+                    break;
+                case "--format" or "--image" or "--kubeconfig":
                     var value = inline ?? (i + 1 < args.Count ? args[++i] : null);
                     if (string.IsNullOrEmpty(value))
                     {
                         return Fail(stderr, $"{name} needs a value\n{Usage}");
                     }
 
-                    if (name == "--format")
+                    switch (name)
                     {
-                        format = value;
-                    }
-                    else
-                    {
-                        image = value;
+                        case "--format":
+                            format = value;
+                            break;
+                        case "--image":
+                            image = value;
+                            break;
+                        default:
+                            kubeconfig = value;
+                            break;
                     }
 
                     break;
@@ -69,6 +80,11 @@ internal static class ScanImportCommand
         if (file is null)
         {
             return Fail(stderr, $"no report given\n{Usage}");
+        }
+
+        if (kubeconfig is not null && !apply)
+        {
+            return Fail(stderr, "--kubeconfig only goes with --apply");
         }
 
         IScanReportImporter? chosen = null;
@@ -127,9 +143,39 @@ internal static class ScanImportCommand
                 return Fail(stderr, $"{file}: {result.Error}");
             }
 
-            ImageScanYamlWriter.Write(result.Scan, stdout);
-            return 0;
+            if (!apply)
+            {
+                ImageScanYamlWriter.Write(result.Scan, stdout);
+                return 0;
+            }
+
+            return await ApplyAsync(result.Scan, kubeconfig, applyTimeout ?? ApplyTimeout, stdout, stderr).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>Creates or updates the ImageScan and prints what happened as kubectl apply does.</summary>
+    private static async Task<int> ApplyAsync(ImageScan scan, string? kubeconfig, TimeSpan timeout, TextWriter stdout, TextWriter stderr)
+    {
+        using var client = KubeClientFactory.TryCreate(kubeconfig, out var error);
+        if (client is null)
+        {
+            return Fail(stderr, error!);
+        }
+
+        var result = await new ImageScanApplier(new KubeApi(client), timeout).ApplyAsync(scan, CancellationToken.None).ConfigureAwait(false);
+        if (result.Outcome is not { } outcome)
+        {
+            return Fail(stderr, result.Error!);
+        }
+
+        var done = outcome switch
+        {
+            ApplyOutcome.Created => "created",
+            ApplyOutcome.Configured => "configured",
+            _ => "unchanged",
+        };
+        stdout.WriteLine($"imagescan.admissionguard.io/{scan.Metadata!.Name} {done}");
+        return 0;
     }
 
     private static int Fail(TextWriter stderr, string message)

@@ -119,6 +119,6 @@ internal sealed class KubeApi(k8s.Kubernetes client)
             // Not a Status object (a proxy's HTML page): the raw text is the best there is.
         }
 
-        throw new KubeApiException((int)response.StatusCode, $"{(int)response.StatusCode} from {path.Split('?')[0]}: {message}");
+        throw new KubeApiException((int)response.StatusCode, $"{(int)response.StatusCode} from {path.Split('?')[0]}: {message}") { ServerMessage = message };
     }
 }

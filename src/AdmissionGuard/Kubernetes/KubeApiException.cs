@@ -22,6 +22,9 @@ internal sealed class KubeApiException : Exception
 
     public int StatusCode { get; }
 
+    /// <summary>The <c>message</c> of the server's Status object (or its raw text), without our own prefix.</summary>
+    public string? ServerMessage { get; init; }
+
     /// <summary>The resourceVersion is too old for the API server's watch cache: list again.</summary>
     public bool IsGone => StatusCode == 410;
 }

@@ -20,11 +20,11 @@ public class ScanImportCommandTests
         return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "fixtures", "scanners", relative));
     }
 
-    private static (int Code, string Out, string Err) Run(string stdin, params string[] args)
+    private static async Task<(int Code, string Out, string Err)> Run(string stdin, params string[] args)
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = ScanImportCommand.Run(args, new StringReader(stdin), stdout, stderr, Time);
+        var code = await ScanImportCommand.RunAsync(args, new StringReader(stdin), stdout, stderr, Time);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -47,9 +47,9 @@ public class ScanImportCommandTests
     }
 
     [Fact]
-    public void Run_TrivyReport_WritesImageScanYaml()
+    public async Task Run_TrivyReport_WritesImageScanYaml()
     {
-        var (code, output, error) = Run("", Fixture("trivy/trivy-action-alpine-3.10-critical.json"));
+        var (code, output, error) = await Run("", Fixture("trivy/trivy-action-alpine-3.10-critical.json"));
         Assert.True(code == 0, error);
         var doc = Parse(output);
         Assert.Equal("admissionguard.io/v1alpha1", Scalar(doc, "apiVersion"));
@@ -66,11 +66,11 @@ public class ScanImportCommandTests
     }
 
     [Fact]
-    public void Run_YamlFromStdinWithImage_Works()
+    public async Task Run_YamlFromStdinWithImage_Works()
     {
         var yaml = File.ReadAllText(Fixture("trivy-operator/trivy-operator-envtest-coredns-vulnerabilityreport.yaml"));
         var digest = "sha256:" + new string('b', 64);
-        var (code, output, error) = Run(yaml, "-", "--format", "trivy-operator", "--image=k8s.gcr.io/coredns/coredns:v1.8.0@" + digest);
+        var (code, output, error) = await Run(yaml, "-", "--format", "trivy-operator", "--image=k8s.gcr.io/coredns/coredns:v1.8.0@" + digest);
         Assert.True(code == 0, error);
         var doc = Parse(output);
         Assert.Equal(digest, Scalar(doc, "spec", "digest"));
@@ -81,76 +81,76 @@ public class ScanImportCommandTests
     }
 
     [Fact]
-    public void Run_NoDigestAnywhere_Exit2WithReason()
+    public async Task Run_NoDigestAnywhere_Exit2WithReason()
     {
-        var (code, output, error) = Run("", Fixture("trivy/trivy-golden-alpine-39.json"));
+        var (code, output, error) = await Run("", Fixture("trivy/trivy-golden-alpine-39.json"));
         Assert.Equal(2, code);
         Assert.Empty(output);
         Assert.Contains("no image digest", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_MissingFile_Exit2()
+    public async Task Run_MissingFile_Exit2()
     {
-        var (code, _, error) = Run("", "/nonexistent/report.json");
+        var (code, _, error) = await Run("", "/nonexistent/report.json");
         Assert.Equal(2, code);
         Assert.Contains("cannot read", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_UnknownFormat_Exit2()
+    public async Task Run_UnknownFormat_Exit2()
     {
-        var (code, _, error) = Run("{\"hello\": 1}", "-");
+        var (code, _, error) = await Run("{\"hello\": 1}", "-");
         Assert.Equal(2, code);
         Assert.Contains("not a report format", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_AmbiguousFormat_Exit2()
+    public async Task Run_AmbiguousFormat_Exit2()
     {
         // Both a Grype document (matches + source) and a CycloneDX one (bomFormat).
-        var (code, _, error) = Run("{\"bomFormat\":\"CycloneDX\",\"matches\":[],\"source\":{}}", "-");
+        var (code, _, error) = await Run("{\"bomFormat\":\"CycloneDX\",\"matches\":[],\"source\":{}}", "-");
         Assert.Equal(2, code);
         Assert.Contains("could be grype or cyclonedx", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_WrongExplicitFormat_Exit2()
+    public async Task Run_WrongExplicitFormat_Exit2()
     {
-        var (code, _, error) = Run("", Fixture("grype/defectdojo-busybox-1.32.1-epss.json"), "--format", "trivy");
+        var (code, _, error) = await Run("", Fixture("grype/defectdojo-busybox-1.32.1-epss.json"), "--format", "trivy");
         Assert.Equal(2, code);
         Assert.Contains("not a trivy report", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_InvalidJson_Exit2()
+    public async Task Run_InvalidJson_Exit2()
     {
-        var (code, _, error) = Run("{ not json", "-");
+        var (code, _, error) = await Run("{ not json", "-");
         Assert.Equal(2, code);
         Assert.Contains("invalid JSON", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_Apply_NotAvailableYet()
+    public async Task Run_KubeconfigWithoutApply_Exit2()
     {
-        var (code, output, error) = Run("", Fixture("grype/defectdojo-busybox-1.32.1-epss.json"), "--apply");
+        var (code, output, error) = await Run("", Fixture("grype/defectdojo-busybox-1.32.1-epss.json"), "--kubeconfig", "/nonexistent/config");
         Assert.Equal(2, code);
         Assert.Empty(output);
-        Assert.Contains("not available yet", error, StringComparison.Ordinal);
+        Assert.Contains("--kubeconfig only goes with --apply", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_NoArguments_Exit2WithUsage()
+    public async Task Run_NoArguments_Exit2WithUsage()
     {
-        var (code, _, error) = Run("");
+        var (code, _, error) = await Run("");
         Assert.Equal(2, code);
         Assert.Contains("usage:", error, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Run_InvalidImageArgument_Exit2()
+    public async Task Run_InvalidImageArgument_Exit2()
     {
-        var (code, _, error) = Run("", Fixture("trivy/trivy-golden-alpine-39.json"), "--image", "Bad Image");
+        var (code, _, error) = await Run("", Fixture("trivy/trivy-golden-alpine-39.json"), "--image", "Bad Image");
         Assert.Equal(2, code);
         Assert.Contains("not a valid image reference", error, StringComparison.Ordinal);
     }

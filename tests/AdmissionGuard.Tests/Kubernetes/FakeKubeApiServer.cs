@@ -17,7 +17,8 @@ namespace AdmissionGuard.Tests.Kubernetes;
 /// metadata.resourceVersion), chunked newline-delimited watch streams replaying history after a
 /// resourceVersion (with BOOKMARKs the test pushes), 410 Gone after <see cref="Compact"/>, injected
 /// failures, connections aborted mid-stream, get/create/replace with resourceVersion conflicts (409),
-/// and merge patches (status subresource) whose bodies are recorded. Resources are addressed by their
+/// and merge patches (status subresource) whose bodies are recorded; RBAC denials of single verbs (403).
+/// Errors are Status objects worded as the real API server words them. Resources are addressed by their
 /// collection path, e.g. <c>/apis/admissionguard.io/v1alpha1/clusterimagepolicies</c>.
 /// </summary>
 internal sealed class FakeKubeApiServer : IAsyncDisposable
@@ -26,6 +27,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> store = new(StringComparer.Ordinal);
     private readonly List<HistoryEntry> history = [];
     private readonly List<Failure> failures = [];
+    private readonly HashSet<(string Verb, string Collection)> forbidden = [];
     private readonly WebApplication app;
     private long version = 100;
     private long compactedThrough;
@@ -43,6 +45,15 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     public ConcurrentDictionary<string, bool> Missing { get; } = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
+
+    /// <summary>
+    /// Called with each request once it is recorded and before it is answered, e.g. to let another writer change
+    /// an object between a client's read and its write.
+    /// </summary>
+    public Action<RecordedRequest>? OnRequest { get; set; }
+
+    /// <summary>The user named in RBAC denials.</summary>
+    public string User { get; set; } = "system:serviceaccount:ci:scanner";
 
     /// <summary>Answer an expired resourceVersion with HTTP 410 instead of a watch ERROR event.</summary>
     public bool GoneAsHttpStatus { get; set; }
@@ -158,12 +169,24 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         }
     }
 
-    /// <summary>The next <paramref name="count"/> requests matching method and path fragment answer <paramref name="status"/>.</summary>
-    public void FailNext(string method, string pathContains, int status, int count = 1)
+    /// <summary>
+    /// The next <paramref name="count"/> requests matching method and path fragment answer <paramref name="status"/>,
+    /// with the Status reason the API server gives that code and <paramref name="message"/> (default "injected N").
+    /// </summary>
+    public void FailNext(string method, string pathContains, int status, int count = 1, string? message = null)
     {
         lock (gate)
         {
-            failures.Add(new Failure(method, pathContains, status, count));
+            failures.Add(new Failure(method, pathContains, status, count, message));
+        }
+    }
+
+    /// <summary>RBAC denies <paramref name="verb"/> (get, list, watch, create, update, patch) on the collection: 403 Forbidden.</summary>
+    public void Forbid(string verb, string collection)
+    {
+        lock (gate)
+        {
+            forbidden.Add((verb, collection));
         }
     }
 
@@ -188,22 +211,43 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         }
 
         var query = request.Query;
-        Requests.Enqueue(new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", body, request.ContentType));
+        var recorded = new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", body, request.ContentType);
+        Requests.Enqueue(recorded);
+        OnRequest?.Invoke(recorded);
         if (!TryRoute(request.Path.Value ?? "", out var route))
         {
             await Status(context, 404, "NotFound", "no such path");
             return;
         }
 
+        // The API server authorizes before it looks for the resource, so a denial comes first.
+        var verb = VerbOf(request.Method, route, query["watch"] == "true" || query["watch"] == "1");
+        bool denied;
+        lock (gate)
+        {
+            denied = forbidden.Contains((verb, route.Collection));
+        }
+
+        if (denied)
+        {
+            var (group, plural) = Resource(route.Collection);
+            var subject = route.Name is null ? ResourceText(route.Collection) : $"{ResourceText(route.Collection)} \"{route.Name}\"";
+            var scope = route.Namespace is null ? "at the cluster scope" : $"in the namespace \"{route.Namespace}\"";
+            await Status(context, 403, "Forbidden",
+                $"{subject} is forbidden: User \"{User}\" cannot {verb} resource \"{plural}\" in API group \"{group}\" {scope}",
+                Details(route));
+            return;
+        }
+
         if (Missing.ContainsKey(route.Collection))
         {
-            await Status(context, 404, "NotFound", "the server could not find the requested resource");
+            await Status(context, 404, "NotFound", "the server could not find the requested resource", new JsonObject());
             return;
         }
 
         if (TakeFailure(request.Method, request.Path.Value ?? "") is { } failed)
         {
-            await Status(context, failed, failed == 410 ? "Expired" : "InternalError", $"injected {failed}");
+            await Status(context, failed.Status, ReasonOf(failed.Status), failed.Message ?? $"injected {failed.Status}");
             return;
         }
 
@@ -216,7 +260,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                 await ListAsync(context, route);
                 break;
             case "GET":
-                await Respond(context, Get(route.Collection, route.Key) is { } found ? found : null);
+                await Respond(context, route, Get(route.Collection, route.Key) is { } found ? found : null);
                 break;
             case "POST" when route.Name is null:
                 await CreateAsync(context, route, body);
@@ -334,9 +378,9 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         }
 
         JsonObject? created = null;
+        var key = KeyOf(obj);
         lock (gate)
         {
-            var key = KeyOf(obj);
             if (!Items(route.Collection).ContainsKey(key))
             {
                 meta["generation"] = 1L;
@@ -349,12 +393,13 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
         if (created is null)
         {
-            await Status(context, 409, "AlreadyExists", $"{route.Key} already exists");
+            var name = Meta(obj)["name"]!.GetValue<string>();
+            await Status(context, 409, "AlreadyExists", $"{ResourceText(route.Collection)} \"{name}\" already exists", Details(route with { Name = name }));
             return;
         }
 
         context.Response.StatusCode = 201;
-        await Respond(context, created);
+        await Respond(context, route, created);
     }
 
     private async Task ReplaceAsync(HttpContext context, Route route, string body)
@@ -391,11 +436,13 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
         if (conflict)
         {
-            await Status(context, 409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again");
+            await Status(context, 409, "Conflict",
+                $"Operation cannot be fulfilled on {ResourceText(route.Collection)} \"{route.Name}\": the object has been modified; please apply your changes to the latest version and try again",
+                Details(route));
             return;
         }
 
-        await Respond(context, result);
+        await Respond(context, route, result);
     }
 
     private async Task PatchAsync(HttpContext context, Route route, string body, bool strategic)
@@ -422,7 +469,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             }
         }
 
-        await Respond(context, result);
+        await Respond(context, route, result);
     }
 
     private static void KeepServerFields(JsonObject old, JsonObject next)
@@ -503,7 +550,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         old.TrySetResult();
     }
 
-    private int? TakeFailure(string method, string path)
+    private Failure? TakeFailure(string method, string path)
     {
         lock (gate)
         {
@@ -519,7 +566,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                 failures.Remove(failure);
             }
 
-            return failure.Status;
+            return failure;
         }
     }
 
@@ -597,11 +644,11 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         return true;
     }
 
-    private static async Task Respond(HttpContext context, JsonObject? obj)
+    private static async Task Respond(HttpContext context, Route route, JsonObject? obj)
     {
         if (obj is null)
         {
-            await Status(context, 404, "NotFound", "not found");
+            await Status(context, 404, "NotFound", $"{ResourceText(route.Collection)} \"{route.Name}\" not found", Details(route));
             return;
         }
 
@@ -609,19 +656,82 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         await context.Response.WriteAsync(obj.ToJsonString());
     }
 
-    private static async Task Status(HttpContext context, int code, string reason, string message)
+    private static async Task Status(HttpContext context, int code, string reason, string message, JsonObject? details = null)
     {
         context.Response.StatusCode = code;
         context.Response.ContentType = "application/json";
-        await context.Response.WriteAsync(JsonSerializer.Serialize(new JsonObject
+        var status = new JsonObject
         {
             ["kind"] = "Status",
             ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
             ["status"] = "Failure",
             ["message"] = message,
             ["reason"] = reason,
-            ["code"] = code,
-        }));
+        };
+        if (details is not null)
+        {
+            status["details"] = details;
+        }
+
+        status["code"] = code;
+        await context.Response.WriteAsync(JsonSerializer.Serialize(status));
+    }
+
+    /// <summary>The RBAC verb of a request, as the API server's request-info resolver names it.</summary>
+    private static string VerbOf(string method, Route route, bool watch) => method switch
+    {
+        "GET" when route.Name is null => watch ? "watch" : "list",
+        "GET" => "get",
+        "POST" => "create",
+        "PUT" => "update",
+        "PATCH" => "patch",
+        "DELETE" => route.Name is null ? "deletecollection" : "delete",
+        _ => method.ToLowerInvariant(),
+    };
+
+    /// <summary>The Status reason the API server gives each code (k8s.io/apimachinery/pkg/api/errors).</summary>
+    private static string ReasonOf(int code) => code switch
+    {
+        400 => "BadRequest",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "NotFound",
+        409 => "Conflict",
+        410 => "Expired",
+        422 => "Invalid",
+        429 => "TooManyRequests",
+        503 => "ServiceUnavailable",
+        504 => "Timeout",
+        _ => "InternalError",
+    };
+
+    /// <summary>Group and plural of a collection path: <c>/apis/g/v/plural</c> or <c>/api/v1/plural</c>.</summary>
+    private static (string Group, string Plural) Resource(string collection)
+    {
+        var segments = collection.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments[0] == "api" ? ("", segments[^1]) : (segments[1], segments[^1]);
+    }
+
+    /// <summary>How messages name a resource: <c>imagescans.admissionguard.io</c>, or <c>secrets</c> in the core group.</summary>
+    private static string ResourceText(string collection)
+    {
+        var (group, plural) = Resource(collection);
+        return group.Length == 0 ? plural : $"{plural}.{group}";
+    }
+
+    private static JsonObject Details(Route route)
+    {
+        var (group, plural) = Resource(route.Collection);
+        var details = new JsonObject();
+        if (route.Name is not null)
+        {
+            details["name"] = route.Name;
+        }
+
+        details["group"] = group;
+        details["kind"] = plural;
+        return details;
     }
 
     private readonly record struct Route(string Collection, string? Namespace, string? Name, string? Subresource)
@@ -631,8 +741,10 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
     private sealed record HistoryEntry(long Version, string Collection, string Type, string Object);
 
-    private sealed class Failure(string method, string pathContains, int status, int count)
+    private sealed class Failure(string method, string pathContains, int status, int count, string? message)
     {
+        public string? Message { get; } = message;
+
         public string Method { get; } = method;
 
         public string PathContains { get; } = pathContains;
