@@ -1,15 +1,20 @@
-# Multi-stage build of the admissionguard executable. No Docker engine runs on the development
-# machines, so this file is not built in CI; the chart expects the image it produces.
-FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+# Multi-stage build of the admissionguard executable as a native AOT binary. No Docker engine runs on the
+# development machines, so this file is not built in CI; the chart expects the image it produces. The same
+# publish command runs in tests/load/run.sh and tests/soak/run.sh (SOAK_AOT=1), zero AOT/trim warnings.
+# Why AOT: the same throughput as the JIT build, about half the memory, startup in ~0.5 s, and no JIT
+# compiling for minutes after start, which is where the JIT build's RSS growth in the soak comes from
+# (docs/reliability.md).
+FROM mcr.microsoft.com/dotnet/sdk:10.0-noble-aot AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY src/ src/
-RUN dotnet publish src/AdmissionGuard -c Release -o /out -p:UseAppHost=true
+RUN dotnet publish src/AdmissionGuard -c Release -r linux-x64 -p:PublishAot=true -o /out
 
-# Distroless-style runtime: no shell, no package manager, non-root (uid 65532, as the chart sets).
-FROM mcr.microsoft.com/dotnet/aspnet:10.0-noble-chiseled
+# Distroless: no shell, no package manager, no .NET runtime (the binary is self-contained), non-root
+# (uid 65532, as the chart sets). InvariantGlobalization is on, so no ICU is needed.
+FROM mcr.microsoft.com/dotnet/runtime-deps:10.0-noble-chiseled
 WORKDIR /app
-COPY --from=build /out/ ./
+COPY --from=build /out/admissionguard ./
 USER 65532:65532
 EXPOSE 8443 9090
 ENTRYPOINT ["/app/admissionguard"]

@@ -13,8 +13,20 @@ CONNECTIONS=${SOAK_CONNECTIONS:-8}
 
 command -v wrk >/dev/null || { echo "installing wrk"; sudo apt-get install -y wrk >/dev/null; }
 
-echo "== Release build"
-dotnet build "$ROOT/src/AdmissionGuard" -c Release -warnaserror -v quiet -nologo >/dev/null
+# SOAK_AOT=1 soaks the native AOT executable (what the Dockerfile ships) instead of the JIT build.
+if [[ "${SOAK_AOT:-0}" == 1 ]]; then
+  echo "== native AOT publish (from a copy of src/, so the worktree's build is untouched)"
+  mkdir -p "$WORK/aot-src"
+  cp -r "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" "$WORK/aot-src/"
+  rm -rf "$WORK"/aot-src/src/*/bin "$WORK"/aot-src/src/*/obj
+  dotnet publish "$WORK/aot-src/src/AdmissionGuard" -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/aot" -nologo >"$WORK/aot-publish.log" 2>&1 \
+    || { tail -20 "$WORK/aot-publish.log"; exit 1; }
+  SERVE_CMD=("$WORK/aot/admissionguard")
+else
+  echo "== Release build"
+  dotnet build "$ROOT/src/AdmissionGuard" -c Release -warnaserror -v quiet -nologo >/dev/null
+  SERVE_CMD=(dotnet "$ROOT/src/AdmissionGuard/bin/Release/net10.0/admissionguard.dll")
+fi
 
 echo "== reviews"
 python3 - "$ROOT" "$WORK" <<'PY'
@@ -37,7 +49,7 @@ MIX=("/validate=$WORK/allowed.json" "/validate=$WORK/denied.json" "/validate=$WO
      "/validate=$WORK/example.json" "/mutate=$WORK/rewritten.json" "/mutate=$WORK/allowed.json")
 
 echo "== serve"
-dotnet "$ROOT/src/AdmissionGuard/bin/Release/net10.0/admissionguard.dll" serve --listen "127.0.0.1:$PORT" \
+"${SERVE_CMD[@]}" serve --listen "127.0.0.1:$PORT" \
   --policies "$ROOT/manifests/examples/policies" --scans "$ROOT/manifests/examples/scans" --ca-dir "$WORK/ca" \
   >"$WORK/serve.log" 2>&1 &
 SERVE=$!
@@ -57,14 +69,23 @@ DELAY=$(( CONNECTIONS * 1000 / (TARGET > 0 ? TARGET : 1) ))
 echo "capacity ${CAP} req/s; target ${TARGET} req/s (each of ${CONNECTIONS} connections waits ${DELAY} ms)"
 
 rss() { awk '/VmRSS/ {print $2}' "/proc/$SERVE/status"; }
-( while kill -0 $SERVE 2>/dev/null; do echo "$(date +%s) $(rss)" >>"$WORK/rss.txt"; sleep 10; done ) &
+# What the runtime says about the same memory (the System.Runtime meter on /metrics): managed heap after the last
+# GC by generation, memory the GC has committed, and JIT-compiled IL, so growth can be placed.
+gc() {
+  curl -ksf "https://127.0.0.1:$PORT/metrics" | awk -v t="$(date +%s)" '
+    /^dotnet_gc_last_collection_heap_size_bytes\{/ { match($0, /gc_heap_generation="[a-z0-9]+"/); g = substr($0, RSTART + 20, RLENGTH - 21); h[g] = $NF }
+    /^dotnet_gc_last_collection_memory_committed_size_bytes/ { c = $NF }
+    /^dotnet_jit_compiled_il_size_bytes/ { j = $NF }
+    END { printf "%s gen0=%d gen1=%d gen2=%d loh=%d poh=%d committed=%d jit_il=%d\n", t, h["gen0"], h["gen1"], h["gen2"], h["loh"], h["poh"], c, j }'
+}
+( while kill -0 $SERVE 2>/dev/null; do echo "$(date +%s) $(rss)" >>"$WORK/rss.txt"; gc >>"$WORK/gc.txt" || true; sleep 10; done ) &
 SAMPLER=$!
 
 echo "== soak, ${MINUTES} minute(s), one wrk run per minute"
 for minute in $(seq 1 "$MINUTES"); do
   wrk -t1 -c"$CONNECTIONS" -d60s --timeout 10s -s "$HERE/mix.lua" "https://127.0.0.1:$PORT" -- "$DELAY" "${MIX[@]}" \
     | grep '^SOAK' | sed "s/^SOAK/minute=$minute/" | tee -a "$WORK/minutes.txt"
-  [[ "$minute" == 1 ]] && rss >"$WORK/rss-after-minute-1.txt"
+  [[ "$minute" == 1 ]] && { rss >"$WORK/rss-after-minute-1.txt"; gc >"$WORK/gc-after-minute-1.txt" || true; }
 done
 kill $SAMPLER 2>/dev/null || true
 
@@ -83,6 +104,13 @@ print(f"requests {total} ({total / (60 * len(rows)):.0f}/s), invalid answers {in
 print(f"p99 first minute {first:.2f} ms, last minute {last:.2f} ms, drift {100 * (last - first) / first:+.1f}%")
 print(f"RSS after minute 1 {base / 1024:.1f} MiB, at the end {rss[-1] / 1024:.1f} MiB, growth {100 * (rss[-1] - base) / base:+.1f}% "
       f"(from the first sample {rss[0] / 1024:.1f} MiB: {100 * (rss[-1] - rss[0]) / rss[0]:+.1f}%; peak {max(rss) / 1024:.1f} MiB; {len(rss)} samples)")
+def gcrow(line):
+    return {k: int(v) for k, v in (kv.split("=") for kv in line.split()[1:])}
+try:
+    g0, g1 = gcrow(open(f"{work}/gc-after-minute-1.txt").read()), gcrow(open(f"{work}/gc.txt").read().splitlines()[-1])
+    print("runtime, after minute 1 -> end (MiB): " + ", ".join(f"{k} {g0[k] / 2**20:.1f} -> {g1[k] / 2**20:.1f}" for k in g0))
+except (OSError, ValueError, IndexError, KeyError) as e:
+    print(f"runtime metrics not sampled: {e}")
 sys.exit(0 if invalid == 0 and sock == 0 else 1)
 PY
 echo "(work files in $WORK)"
