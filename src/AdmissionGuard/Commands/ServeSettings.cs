@@ -51,15 +51,9 @@ internal sealed record ServeSettings(
             return null;
         }
 
-        if (cluster?.Kubeconfig is { } kubeconfig && !File.Exists(kubeconfig))
+        if (cluster is not null && Kubernetes.KubeClientFactory.Unavailable(cluster.Kubeconfig) is { } unavailable)
         {
-            error = $"--kubeconfig {kubeconfig}: no such file";
-            return null;
-        }
-
-        if (cluster is { Kubeconfig: null } && !k8s.KubernetesClientConfiguration.IsInCluster() && !File.Exists(KubeconfigPath()))
-        {
-            error = "no cluster to watch (not in a pod, no kubeconfig): give --policies DIR to run locally";
+            error = cluster.Kubeconfig is null ? unavailable + "; give --policies DIR to run locally" : unavailable;
             return null;
         }
 
@@ -137,11 +131,6 @@ internal sealed record ServeSettings(
         return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
             new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale, cluster is null ? null : cluster with { Scale = scale });
     }
-
-    private static string KubeconfigPath() =>
-        Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(':')[0] is { Length: > 0 } path
-            ? path
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
 
     private static bool TryEndpoint(string text, out IPEndPoint? endpoint)
     {

@@ -9,22 +9,27 @@ namespace AdmissionGuard.Kubernetes;
 /// </summary>
 internal static class KubeClientFactory
 {
-    public static k8s.Kubernetes? TryCreate(string? kubeconfig, out string? error)
+    /// <summary>Why no cluster can be reached with these settings, or null when one can be tried.</summary>
+    public static string? Unavailable(string? kubeconfig)
     {
-        error = null;
-        if (kubeconfig is not null && !File.Exists(kubeconfig))
+        if (kubeconfig is not null)
         {
-            error = $"--kubeconfig {kubeconfig}: no such file";
-            return null;
+            return File.Exists(kubeconfig) ? null : $"--kubeconfig {kubeconfig}: no such file";
         }
 
         // BuildDefaultConfig would fall back to http://localhost:8080 when it finds nothing: say so instead.
-        if (kubeconfig is null
-            && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBECONFIG"))
-            && !File.Exists(KubernetesClientConfiguration.KubeConfigDefaultLocation)
-            && !KubernetesClientConfiguration.IsInCluster())
+        var fromEnvironment = Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0];
+        var file = string.IsNullOrEmpty(fromEnvironment) ? KubernetesClientConfiguration.KubeConfigDefaultLocation : fromEnvironment;
+        return File.Exists(file) || KubernetesClientConfiguration.IsInCluster()
+            ? null
+            : $"no cluster to talk to: no --kubeconfig, no {file}{(string.IsNullOrEmpty(fromEnvironment) ? "" : " (from $KUBECONFIG)")}, and not running in a pod";
+    }
+
+    public static k8s.Kubernetes? TryCreate(string? kubeconfig, out string? error)
+    {
+        error = Unavailable(kubeconfig);
+        if (error is not null)
         {
-            error = $"no cluster to talk to: no --kubeconfig, no $KUBECONFIG, no {KubernetesClientConfiguration.KubeConfigDefaultLocation}, and not running in a pod";
             return null;
         }
 

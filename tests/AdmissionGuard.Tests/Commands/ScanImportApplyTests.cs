@@ -27,7 +27,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         server = await FakeKubeApiServer.StartAsync();
-        kubeconfig = WriteKubeconfig(server.BaseUri.ToString().TrimEnd('/'));
+        kubeconfig = TestKubeconfig.Write(server.BaseUri.ToString());
     }
 
     public async Task DisposeAsync()
@@ -228,7 +228,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         listener.Stop();
-        var closed = WriteKubeconfig($"http://127.0.0.1:{port}");
+        var closed = TestKubeconfig.Write($"http://127.0.0.1:{port}");
         try
         {
             var clock = Stopwatch.StartNew();
@@ -252,7 +252,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start(); // the kernel completes handshakes into the backlog; nobody ever reads or answers
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var silent = WriteKubeconfig($"http://127.0.0.1:{port}");
+        var silent = TestKubeconfig.Write($"http://127.0.0.1:{port}");
         try
         {
             var clock = Stopwatch.StartNew();
@@ -342,20 +342,6 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
     }
 
     private static string ResourceVersion(JsonNode obj) => (string)obj["metadata"]!["resourceVersion"]!;
-
-    private static string WriteKubeconfig(string server)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"ag-kubeconfig-{Guid.NewGuid():N}.yaml");
-        File.WriteAllText(path, $$$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: fake, cluster: {server: "{{{server}}}"}}]
-            users: [{name: scanner, user: {token: test-token}}]
-            contexts: [{name: fake, context: {cluster: fake, user: scanner}}]
-            current-context: fake
-            """);
-        return path;
-    }
 
     private static string Fixture(string relative) =>
         Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "fixtures", "scanners", relative));

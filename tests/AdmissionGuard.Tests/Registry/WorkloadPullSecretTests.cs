@@ -52,16 +52,7 @@ public sealed class WorkloadPullSecretTests(RegistryFixture registry) : IAsyncLi
             {"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"builder","namespace":"team"},"imagePullSecrets":[{"name":"regcred"}]}
             """);
 
-        _kubeconfig = Path.Combine(Path.GetTempPath(), $"ag-kubeconfig-{Guid.NewGuid():N}.yaml");
-        var server = _api.BaseUri.ToString().TrimEnd('/');
-        await File.WriteAllTextAsync(_kubeconfig, $$$"""
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: fake, cluster: {server: "{{{server}}}"}}]
-            users: [{name: test, user: {token: test-token}}]
-            contexts: [{name: fake, context: {cluster: fake, user: test}}]
-            current-context: fake
-            """);
+        _kubeconfig = TestKubeconfig.Write(_api.BaseUri.ToString());
         _server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", _kubeconfig, "--workload-pull-secrets",
             "--registry-ca", registry.CaFile, "--registry-budget", "2s", "--deadline", "4s");
         // Ready only once policies, namespaces, pull secrets and service accounts have all been listed.
