@@ -20,7 +20,7 @@ public class AdmissionHandlerBenchmarks
     private ReadOnlyMemory<byte> body;
     private AdmissionMetrics? metrics;
 
-    [Params("pod-1-create", "pod-3-create", "pod-8-create", "pod-8-update")]
+    [Params("pod-1-create", "pod-3-create", "pod-8-create", "pod-8-update", "deployment-3-apply")]
     public string Review { get; set; } = "pod-1-create";
 
     [Params(1, 10, 100, 1000)]

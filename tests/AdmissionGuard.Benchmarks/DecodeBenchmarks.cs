@@ -14,7 +14,7 @@ public class DecodeBenchmarks
 {
     private byte[] body = [];
 
-    [Params("pod-1-create", "pod-3-create", "pod-8-create", "pod-8-update")]
+    [Params("pod-1-create", "pod-3-create", "pod-8-create", "pod-8-update", "deployment-3-apply")]
     public string Review { get; set; } = "pod-1-create";
 
     [GlobalSetup]

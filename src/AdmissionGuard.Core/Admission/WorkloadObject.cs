@@ -1,5 +1,3 @@
-using AdmissionGuard.Policies;
-
 namespace AdmissionGuard.Admission;
 
 /// <summary>
@@ -10,6 +8,6 @@ public sealed class WorkloadObject
 {
     public string? ApiVersion { get; set; }
     public string? Kind { get; set; }
-    public ObjectMeta? Metadata { get; set; }
+    public WorkloadMeta? Metadata { get; set; }
     public WorkloadSpec? Spec { get; set; }
 }

@@ -187,14 +187,41 @@ ADMIN = {"username": "kubernetes-admin", "groups": ["kubeadm:cluster-admins", "s
 
 
 def review(uid, op, obj, old=None, name=None, user=CONTROLLER):
-    gvk = {"group": "", "version": "v1", "kind": "Pod"}
-    gvr = {"group": "", "version": "v1", "resource": "pods"}
+    group, _, version = obj["apiVersion"].rpartition("/")
+    gvk = {"group": group, "version": version, "kind": obj["kind"]}
+    gvr = {"group": group, "version": version, "resource": obj["kind"].lower() + "s"}
     request = {"uid": uid, "kind": gvk, "resource": gvr, "requestKind": gvk, "requestResource": gvr}
     if name:
         request["name"] = name
     request.update({"namespace": "prod", "operation": op, "userInfo": user, "object": obj, "oldObject": old, "dryRun": False,
                     "options": {"kind": "CreateOptions" if op == "CREATE" else "UpdateOptions", "apiVersion": "meta.k8s.io/v1"}})
     return {"kind": "AdmissionReview", "apiVersion": "admission.k8s.io/v1", "request": request}
+
+
+def applied_deployment(app, containers):
+    """A Deployment as `kubectl apply` (client-side) creates it: its whole configuration once more, as a JSON
+    string, in the last-applied-configuration annotation; webhooks receive it on every CREATE and UPDATE."""
+    spec = pod(app, containers, [])["spec"]
+    spec["volumes"] = [v for v in spec["volumes"] if "projected" not in v]
+    for c in spec["containers"]:
+        c["volumeMounts"] = [m for m in c["volumeMounts"] if "serviceaccount" not in m["mountPath"]]
+    labels = {"app.kubernetes.io/name": app, "app.kubernetes.io/part-of": "shop"}
+    body = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": app, "namespace": "prod", "labels": labels},
+            "spec": {"replicas": 3, "selector": {"matchLabels": {"app.kubernetes.io/name": app}},
+                     "template": {"metadata": {"labels": labels}, "spec": spec}}}
+    obj = copy.deepcopy(body)
+    obj["metadata"].update({
+        "generation": 1, "creationTimestamp": None,
+        "annotations": {"kubectl.kubernetes.io/last-applied-configuration": json.dumps(body, separators=(",", ":")) + "\n"},
+        "managedFields": [{"manager": "kubectl-client-side-apply", "operation": "Update", "apiVersion": "apps/v1",
+                           "time": "2026-11-26T10:01:55Z", "fieldsType": "FieldsV1",
+                           "fieldsV1": {"f:metadata": {"f:annotations": {".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {}},
+                                                       "f:labels": {".": {}, "f:app.kubernetes.io/name": {}, "f:app.kubernetes.io/part-of": {}}},
+                                        "f:spec": {"f:replicas": {}, "f:selector": {}, "f:template": {"f:metadata": {"f:labels": {}}, "f:spec": {}}}}}]})
+    obj["spec"].update({"progressDeadlineSeconds": 600, "revisionHistoryLimit": 10,
+                        "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}})
+    obj["status"] = {}
+    return obj
 
 
 def write(name, data):
@@ -214,3 +241,4 @@ new["metadata"]["resourceVersion"] = "48213907"
 new["metadata"]["managedFields"].append({"manager": "kubectl-label", "operation": "Update", "apiVersion": "v1", "time": "2026-11-26T11:40:02Z",
                                          "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {"f:labels": {"f:tier": {}}}}})
 write("pod-8-update.json", review("705ab4f5-6393-11e8-b7cc-42010a800018", "UPDATE", new, old, name=old["metadata"]["name"], user=ADMIN))
+write("deployment-3-apply.json", review("705ab4f5-6393-11e8-b7cc-42010a800103", "CREATE", applied_deployment("shop", CONTAINERS[:3]), user=ADMIN))
