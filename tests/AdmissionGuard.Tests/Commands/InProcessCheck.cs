@@ -5,7 +5,7 @@ namespace AdmissionGuard.Tests.Commands;
 
 /// <summary>
 /// <see cref="CheckCommand"/> called in the test process on a fixed clock: the example scans are dated
-/// 2026-11-26 and production's <c>maxAge</c> is 168h, so on the real clock the example verdicts change after a week.
+/// 2026-11-26 and production has a <c>maxAge</c>, so on the real clock the example verdicts change once they are old enough.
 /// </summary>
 internal static class InProcessCheck
 {
