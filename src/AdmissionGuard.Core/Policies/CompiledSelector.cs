@@ -49,8 +49,13 @@ internal sealed class CompiledSelector
         var expressions = selector.MatchExpressions ?? [];
         for (var i = 0; i < expressions.Count; i++)
         {
-            var expression = expressions[i];
             var path = $"{field}.matchExpressions[{i}]";
+            if (expressions[i] is not { } expression)
+            {
+                errors.Add((path, "is empty: a requirement needs key and operator"));
+                continue;
+            }
+
             if (string.IsNullOrEmpty(expression.Key))
             {
                 errors.Add(($"{path}.key", "required"));

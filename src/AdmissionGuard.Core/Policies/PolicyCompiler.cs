@@ -89,8 +89,15 @@ public static class PolicyCompiler
         var specMappings = spec.Mappings ?? [];
         for (var i = 0; i < specMappings.Count; i++)
         {
-            var from = GlobAt(specMappings[i].From, $"spec.mappings[{i}].from", errors);
-            var to = MappingTemplate.Compile(specMappings[i].To, out var error);
+            // "- " with nothing after it is a null item: an error, never a crash (found by fuzzing).
+            if (specMappings[i] is not { } mapping)
+            {
+                errors.Add(($"spec.mappings[{i}]", "is empty: a mapping needs from and to"));
+                continue;
+            }
+
+            var from = GlobAt(mapping.From, $"spec.mappings[{i}].from", errors);
+            var to = MappingTemplate.Compile(mapping.To, out var error);
             if (error is not null)
             {
                 errors.Add(($"spec.mappings[{i}].to", error));
@@ -258,8 +265,13 @@ public static class PolicyCompiler
         var specExceptions = spec.Exceptions ?? [];
         for (var i = 0; i < specExceptions.Count; i++)
         {
-            var exception = specExceptions[i];
             var path = $"spec.exceptions[{i}]";
+            if (specExceptions[i] is not { } exception)
+            {
+                errors.Add((path, "is empty: an exception needs images, expires and reason"));
+                continue;
+            }
+
             var images = Globs(exception.Images, $"{path}.images", errors);
             if (images.Length == 0)
             {
@@ -323,7 +335,7 @@ public static class PolicyCompiler
         var resolved = new List<CompiledSource>();
         for (var i = 0; i < names.Count; i++)
         {
-            if (sources.TryGetValue(names[i], out var source))
+            if (names[i] is { } sourceName && sources.TryGetValue(sourceName, out var source))
             {
                 resolved.Add(source);
             }

@@ -44,6 +44,28 @@ public class PolicyCompilerTests
     }
 
     [Fact]
+    public void Compile_SourceWithEmptyMappingItem_ReportsItsPathAndDropsTheSource()
+    {
+        var set = Read("""
+            apiVersion: admissionguard.io/v1alpha1
+            kind: HardenedImageSource
+            metadata: {name: broken}
+            spec:
+              hardened: ["dhi.io/**"]
+              mappings:
+                - 
+            """);
+        Assert.Empty(set.Errors);
+
+        var snapshot = PolicyCompiler.Compile(set.Sources, set.Policies);
+
+        var error = Assert.Single(snapshot.Errors);
+        Assert.Equal(("HardenedImageSource/broken", "spec.mappings[0]"), (error.ObjectId, error.Field));
+        Assert.Contains("is empty", error.Message, StringComparison.Ordinal);
+        Assert.Equal(0, snapshot.SourceCount);
+    }
+
+    [Fact]
     public void Compile_ValidPolicy_HasNoErrors()
     {
         var snapshot = Compile("""
@@ -82,6 +104,10 @@ public class PolicyCompilerTests
     [InlineData("  exceptions:\n    - {images: [\"docker.io/**\"], expires: \"2027-03-31T00:00:00\", reason: \"SEC-1\"}", "spec.exceptions[0].expires", "RFC 3339")]
     [InlineData("  exceptions:\n    - {images: [\"docker.io/**\"], expires: \"2027-03-31T00:00:00Z\"}", "spec.exceptions[0].reason", "required")]
     [InlineData("  exceptions:\n    - {images: [], expires: \"2027-03-31T00:00:00Z\", reason: \"SEC-1\"}", "spec.exceptions[0].images", "at least one")]
+    // Null list items ("- " with nothing after it): errors with the path, never a crash (the first found by fuzzing).
+    [InlineData("  exceptions:\n    - ", "spec.exceptions[0]", "is empty")]
+    [InlineData("  rules:\n    hardened: {required: true, sources: [dhi, null]}", "spec.rules.hardened.sources[1]", "does not exist")]
+    [InlineData("  match:\n    podSelector: {matchExpressions: [null]}", "spec.match.podSelector.matchExpressions[0]", "is empty")]
     public void Compile_InvalidPolicyField_ReportsItsPathAndDropsThePolicy(string spec, string field, string fragment)
     {
         var error = SingleError(Compile(spec));
