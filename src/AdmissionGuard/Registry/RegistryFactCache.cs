@@ -4,7 +4,7 @@ namespace AdmissionGuard.Registry;
 
 /// <summary>
 /// Registry facts for the admission path. <c>Lookup</c> only reads memory; <c>EnsureAsync</c>
-/// and <see cref="Prefetch"/> start at most one registry request per reference (single-flight), which keeps
+/// and <see cref="EnsureAllAsync"/> start at most one registry request per reference and credential (single-flight), which keeps
 /// running in the background when its caller stops waiting, so the next admission finds the answer.
 /// </summary>
 /// <remarks>
@@ -75,12 +75,9 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
     /// most <paramref name="budget"/>. When the budget runs out the answer is <see cref="RegistryFact.Unknown"/>
     /// and the lookup goes on in the background. A zero budget never waits.
     /// </summary>
-    public Task<RegistryFact> EnsureAsync(string normalizedReference, TimeSpan budget, CancellationToken cancellationToken) =>
-        EnsureAsync(new RegistryQuery(normalizedReference, null), budget, cancellationToken);
-
-    /// <inheritdoc cref="EnsureAsync(string, TimeSpan, CancellationToken)"/>
-    public async Task<RegistryFact> EnsureAsync(RegistryQuery query, TimeSpan budget, CancellationToken cancellationToken)
+    public async Task<RegistryFact> EnsureAsync(string normalizedReference, TimeSpan budget, CancellationToken cancellationToken)
     {
+        var query = new RegistryQuery(normalizedReference, null);
         if (TryFresh(query.Key, out var fact))
         {
             return fact;
@@ -136,15 +133,6 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         catch (TimeoutException)
         {
             // The budget is spent; the lookups finish in the background and the next admission sees them.
-        }
-    }
-
-    /// <summary>Starts a lookup unless the reference is cached or already in flight (fire and forget).</summary>
-    public void Prefetch(string normalizedReference)
-    {
-        if (!TryFresh(normalizedReference, out _))
-        {
-            _ = Start(new RegistryQuery(normalizedReference, null));
         }
     }
 
