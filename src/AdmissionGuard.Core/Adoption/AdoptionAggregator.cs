@@ -94,6 +94,11 @@ public static class AdoptionAggregator
 
                 var scan = rewritten ? scans.Find(runs, runs.Digest) : ownScan;
                 var hardened = rewritten || (judged?.Hardened ?? AnySourceCallsHardened(snapshot, written));
+                if (!hardened)
+                {
+                    twin ??= MappedTwin(snapshot, written);
+                }
+
                 var twinScan = !rewritten && twin is not null ? VulnerabilityCounts.ScanOf(scans, twin) : null;
                 var removes = ownScan is not null && (rewritten ? scan : twinScan) is { } other ? VulnerabilityCounts.Removed(ownScan, other) : (VulnerabilityCounts?)null;
 
@@ -195,6 +200,26 @@ public static class AdoptionAggregator
         }
 
         return workload.Rewrites is not null && judged.Hardened == true && !AnySourceCallsHardened(snapshot, written);
+    }
+
+    /// <summary>
+    /// For an image no policy offered a twin for (none judges it, or a twin the registry would have to confirm): the first
+    /// mapping of any source, in name order, whose result that source calls hardened. A suggestion, not checked against a registry.
+    /// </summary>
+    private static string? MappedTwin(PolicySnapshot snapshot, ImageReference image)
+    {
+        foreach (var source in snapshot.Sources.Values.OrderBy(s => s.Name, StringComparer.Ordinal))
+        {
+            foreach (var (from, to) in source.Mappings)
+            {
+                if (from.IsMatch(image) && to.Expand(image) is { } candidate && ImageReferenceParser.TryParse(candidate, out var twin, out _) && source.IsHardened(twin))
+                {
+                    return candidate;
+                }
+            }
+        }
+
+        return null;
     }
 
     private static bool AnySourceCallsHardened(PolicySnapshot snapshot, ImageReference image)

@@ -12,4 +12,27 @@ public sealed record ExceptionExpiry(
     DateTimeOffset Expires,
     int DaysLeft,
     string Reason,
-    int Containers);
+    int Containers)
+{
+    /// <summary>For each policy with an exception in force, when the soonest of them ends (the exception-expiry gauge).</summary>
+    public static IEnumerable<(string Policy, DateTimeOffset Expires)> SoonestByPolicy(Policies.PolicySnapshot snapshot, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        foreach (var policy in snapshot.Policies)
+        {
+            DateTimeOffset? soonest = null;
+            foreach (var exemption in policy.Exemptions)
+            {
+                if (exemption.Expires > now && (soonest is null || exemption.Expires < soonest))
+                {
+                    soonest = exemption.Expires;
+                }
+            }
+
+            if (soonest is { } end)
+            {
+                yield return (policy.Id, end);
+            }
+        }
+    }
+}
