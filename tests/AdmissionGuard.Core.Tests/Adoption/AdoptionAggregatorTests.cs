@@ -115,6 +115,17 @@ public class AdoptionAggregatorTests
     }
 
     [Fact]
+    public void Aggregate_ImageNoPolicyJudges_TwinComesFromTheSourcesMappings()
+    {
+        var picture = Run(rewrite: false, manifests: false, Pod("kube-system", "a", "nginx:1.25"));
+
+        var nginx = Assert.Single(picture.FixFirst);
+        Assert.Equal("dhi.io/nginx:1.25", nginx.Twin);
+        Assert.Equal(new VulnerabilityCounts(2, 5, 8, 11, 0), nginx.Removes);
+        Assert.Equal(new VulnerabilityCounts(2, 5, 8, 11, 0), picture.Total.Avoidable);
+    }
+
+    [Fact]
     public void Aggregate_ExceptionsInForce_ListsThoseEndingWithin30DaysAndCountsTheirContainers()
     {
         var picture = Run(rewrite: false, manifests: false,
