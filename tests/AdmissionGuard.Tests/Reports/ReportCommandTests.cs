@@ -32,7 +32,7 @@ public sealed class ReportCommandTests : IAsyncLifetime
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await ReportCommand.RunAsync(options with { }, stdout, stderr);
+        var code = await ReportCommand.RunAsync(options, stdout, stderr);
         Assert.DoesNotContain("   at ", stdout.ToString() + stderr, StringComparison.Ordinal);
         return (code, stdout.ToString(), stderr.ToString());
     }
