@@ -4,6 +4,7 @@ using AdmissionGuard.Kubernetes;
 using AdmissionGuard.Registry;
 using AdmissionGuard.Telemetry;
 using AdmissionGuard.Webhooks;
+using System.CommandLine;
 using OpenTelemetry.Metrics;
 
 namespace AdmissionGuard.Commands;
@@ -11,22 +12,57 @@ namespace AdmissionGuard.Commands;
 /// <summary><c>admissionguard serve</c>: the webhook over HTTPS, in local mode from policy files.</summary>
 internal static class ServeCommand
 {
-    private static readonly string[] Valued =
-    [
-        "--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen", "--drain", "--deadline", "--ca-dir",
-        "--registry-budget", "--registry-ttl", "--registry-negative-ttl", "--insecure-registry", "--registry-ca", "--docker-config", "--grade-scale",
-    ];
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
+    /// <summary>The <c>serve</c> command; <paramref name="started"/> is called once it listens (tests wait for it).</summary>
+    public static Command Create(Action<WebApplication>? started = null)
     {
-        var line = CommandLine.Parse(args, [.. Valued, .. ClusterModeOptions.Valued], ClusterModeOptions.Flags, out var error);
-        var settings = error is null ? ServeSettings.From(line, out error) : null;
+        var command = new Command("serve", "Run the admission webhook over HTTPS: from policy files with --policies DIR, otherwise from the cluster's CRDs.")
+        {
+            Option("--listen", "HOST:PORT", "Address of the HTTPS webhook (default 0.0.0.0:8443)."),
+            Option("--tls-cert", "FILE", "PEM serving certificate (with --tls-key), reloaded on change; without both, a self-signed CA for localhost is made."),
+            Option("--tls-key", "FILE", "PEM private key of --tls-cert."),
+            Option("--policies", "DIR", "Read policies (and Namespaces) from YAML files in DIR, reloaded on change, instead of the cluster's CRDs."),
+            Option("--scans", "DIR", "Read ImageScan YAML files from DIR (with --policies)."),
+            Option("--metrics-listen", "HOST:PORT", "Serve /metrics as plain HTTP here (default: on the HTTPS port)."),
+            Option("--drain", "DURATION", "How long requests are still served after SIGTERM while /readyz fails (default 2s)."),
+            Option("--deadline", "DURATION", "Every admission request is answered within this time (default 3s)."),
+            Option("--ca-dir", "DIR", "Where the self-signed CA is written when no --tls-cert is given (default $TMPDIR/admissionguard)."),
+            Option("--registry-budget", "DURATION", "How long an admission waits for a registry lookup on a cache miss (default 300ms; below --deadline)."),
+            Option("--registry-ttl", "DURATION", "How long a registry answer is cached (default 10m)."),
+            Option("--registry-negative-ttl", "DURATION", "How long a 'not found' or failed lookup is cached (default 1m)."),
+            RegistryOptionsCli.InsecureRegistry(),
+            RegistryOptionsCli.RegistryCa(),
+            RegistryOptionsCli.DockerConfig(),
+            Option("--grade-scale", "FILE", "YAML thresholds of the grade scale, cluster-wide (default: the documented scale)."),
+            new Option<int>("--decision-log-rate") { HelpName = "N", DefaultValueFactory = _ => 100, Description = "At most N decision records per second on stdout; the rest are counted as dropped." },
+            Option("--audit-interval", "DURATION", "How often the background audit judges running Pods, in a cluster (default 10m)."),
+            // In a cluster (no --policies); ClusterModeOptions.TryParse reads these.
+            Option("--kubeconfig", "FILE", "In a cluster: the kubeconfig to reach the API server with (default: the service account, $KUBECONFIG, ~/.kube/config)."),
+            Option("--namespace", "NS", "In a cluster: namespace of the Lease, TLS Secret and Service (default: the pod's namespace)."),
+            Option("--service-name", "SVC", "In a cluster: the Service the webhooks call (names in the self-managed certificate)."),
+            Option("--leader-election-lease", "NAME", "In a cluster: Lease that elects the replica writing status; without it this replica assumes it is alone."),
+            Option("--tls-secret", "NAME", "In a cluster: self-managed certificates kept in this Secret (needs --service-name)."),
+            Option("--validating-webhook", "NAME", "In a cluster, with --tls-secret: ValidatingWebhookConfiguration whose caBundle is patched."),
+            Option("--mutating-webhook", "NAME", "In a cluster, with --tls-secret: MutatingWebhookConfiguration whose caBundle is patched."),
+            new Option<bool>("--trivy-operator-reports") { Description = "In a cluster: also read trivy-operator VulnerabilityReports as scans." },
+            new Option<bool>("--workload-pull-secrets") { Description = "In a cluster: verify twins with each workload's own pull secrets (needs list/watch on Secrets)." },
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(result, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, started, cancellationToken));
+        return command;
+    }
+
+    /// <summary><paramref name="args"/> are the arguments after <c>serve</c>.</summary>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default) =>
+        Cli.RunAsync(Create(started), args, stdout, stderr, cancellationToken);
+
+    private static Option<string> Option(string name, string value, string description) => new(name) { HelpName = value, Description = description };
+
+    private static async Task<int> RunAsync(ParseResult line, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started, CancellationToken cancellationToken)
+    {
+        var settings = ServeSettings.From(line, out var error);
         if (settings is null)
         {
             stderr.WriteLine($"admissionguard serve: {error}");
-            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] [--policies DIR [--scans DIR]] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE]");
-            stderr.WriteLine("  in a cluster (no --policies): [--kubeconfig FILE] [--namespace NS] [--service-name SVC] [--leader-election-lease NAME] [--trivy-operator-reports] [--workload-pull-secrets] [--tls-secret NAME --validating-webhook NAME --mutating-webhook NAME]");
-            return CheckCommand.BadInput;
+            return Cli.BadInput;
         }
 
         using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));

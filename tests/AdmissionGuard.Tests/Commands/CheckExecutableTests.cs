@@ -71,7 +71,7 @@ public sealed class CheckExecutableTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains(run.Lines, l => l.StartsWith("Deployment/web (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("): allowed", StringComparison.Ordinal));
-        Assert.Contains("1 workload(s) checked, 0 denied", run.Lines);
+        Assert.Contains("1 checked: 1 passed, 0 failed, 0 skipped", run.Lines);
     }
 
     [Fact]
@@ -92,11 +92,11 @@ public sealed class CheckExecutableTests : IDisposable
         Assert.Contains("  rewrite: \"nginx:1.25\" -> \"dhi.io/nginx:1.25\" (ClusterImagePolicy/production)", lines);
         Assert.Contains("  warning: container \"tools\": image \"ubuntu:latest\" is not hardened; use \"dhi.io/ubuntu:latest\" (ClusterImagePolicy/development)", lines);
         Assert.Contains("  warning: container \"frontend\": image \"nginx:1.25\" will be replaced by \"dhi.io/nginx:1.25\"", lines);
-        Assert.Contains("5 workload(s) checked, 2 denied", lines);
+        Assert.Contains("5 checked: 3 passed, 2 failed, 0 skipped", lines);
     }
 
     [Fact]
-    public async Task Check_PodWithUnverifiedTwin_DenialNamesContainerImageAndTwin()
+    public async Task Check_PodWhoseTwinNeedsVerifying_IsJudgedAsTheTwinWithANotVerifiedOfflineWarning()
     {
         var pod = Path.Combine(_temp, "pod.yaml");
         await File.WriteAllTextAsync(pod, """
@@ -111,10 +111,13 @@ public sealed class CheckExecutableTests : IDisposable
 
         var run = await CheckAsync(null, "-f", pod, "--policies", Policies, "--scans", Scans);
 
+        // hardened-tag-suffix leaves verifyExists at its default (true) and check asks no registry: the twin is assumed,
+        // said to be unverified, and judged; its scan (grade D) is what denies, as in a cluster that has the twin.
         Assert.Equal(1, run.ExitCode);
+        Assert.Contains("  warning: container \"web\": image \"registry.example.com/team-a/api:2.0\" would be rewritten to \"registry.example.com/team-a/api:2.0-hardened\" if its registry has it; not verified offline", run.Lines);
         var denial = run.Lines.SkipWhile(l => l != "  images denied by ClusterImagePolicy/production:").Skip(1).TakeWhile(l => l.StartsWith("  - ", StringComparison.Ordinal)).ToList();
-        // hardened-tag-suffix leaves verifyExists at its default (true) and check has no registry: the twin is named, not used.
-        Assert.Equal(["  - container \"web\": image \"registry.example.com/team-a/api:2.0\" is not hardened; its hardened twin \"registry.example.com/team-a/api:2.0-hardened\" could not be verified yet"], denial);
+        Assert.Equal(["  - container \"web\": image \"registry.example.com/team-a/api:2.0\" has scan grade D (minimum B): 2 critical (0 fixable), 7 high (1 fixable)"], denial);
+        Assert.DoesNotContain("could not be verified", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -224,7 +227,7 @@ public sealed class CheckExecutableTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains(run.Lines, l => l.StartsWith("Deployment/web (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("allowed", StringComparison.Ordinal));
         Assert.Contains(run.Lines, l => l.StartsWith("Pod/miner (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("DENIED", StringComparison.Ordinal));
-        Assert.Contains("2 workload(s) checked, 1 denied", run.Lines);
+        Assert.Contains("2 checked: 1 passed, 1 failed, 0 skipped", run.Lines);
     }
 
     [Fact]
