@@ -65,9 +65,34 @@ internal static class ServeCommand
             return Cli.BadInput;
         }
 
+        // Found before the host starts, so a busy port is one line rather than a host that fails half started.
+        if ((PortInUse(settings.Listen, "--listen") ?? (settings.MetricsListen is { } metricsPort ? PortInUse(metricsPort, "--metrics-listen") : null)) is { } busy)
+        {
+            stderr.WriteLine($"admissionguard serve: {busy}");
+            return Cli.BadInput;
+        }
+
+        // Invalid policies never fail open: at startup every invalid file is named and nothing is served. After
+        // startup, LocalPolicyLoader keeps the last good version of a file that an edit breaks.
+        if (settings.PoliciesDir is { } policiesDir && PolicyBundle.Load(policiesDir, settings.ScansDir, settings.GradeScale, TextReader.Null).Errors is { Count: > 0 } invalid)
+        {
+            foreach (var e in invalid)
+            {
+                stderr.WriteLine($"admissionguard serve: invalid policy file (fix it or move it out of the folder): {e}");
+            }
+
+            return Cli.BadInput;
+        }
+
         using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
         // Self-managed mode serves whatever the watched Secret holds; otherwise files or a local self-signed CA.
-        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stdout, loggers) : null;
+        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stdout, loggers, out error) : null;
+        if (error is not null)
+        {
+            stderr.WriteLine($"admissionguard serve: {error}");
+            return Cli.BadInput;
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -110,7 +135,22 @@ internal static class ServeCommand
         app.MapAdmissionEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            var (option, endpoint) = settings.MetricsListen is { } m && e.Message.Contains($":{m.Port}", StringComparison.Ordinal) ? ("--metrics-listen", m) : ("--listen", settings.Listen);
+            stderr.WriteLine($"admissionguard serve: {InUse(option, endpoint)}");
+            return Cli.BadInput;
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"admissionguard serve: cannot listen on {settings.Listen}: {e.Message}; choose another address with --listen");
+            return Cli.BadInput;
+        }
+
         // The bound addresses, not the flag: with port 0 only Kestrel knows which port it got.
         stdout.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
         started?.Invoke(app);
@@ -157,15 +197,97 @@ internal static class ServeCommand
         return services;
     }
 
-    private static ServingCertificates CreateCertificateProvider(ServeSettings settings, TextWriter stdout, ILoggerFactory loggers)
+    private static ServingCertificates? CreateCertificateProvider(ServeSettings settings, TextWriter stdout, ILoggerFactory loggers, out string? error)
     {
+        error = null;
         if (settings.TlsCert is not null && settings.TlsKey is not null)
         {
-            return ServingCertificates.FromFiles(settings.TlsCert, settings.TlsKey, loggers.CreateLogger<CertificateReloader>());
+            error = CheckTlsFiles(settings.TlsCert, settings.TlsKey);
+            return error is null ? ServingCertificates.FromFiles(settings.TlsCert, settings.TlsKey, loggers.CreateLogger<CertificateReloader>()) : null;
         }
 
-        var certificates = ServingCertificates.SelfSigned(settings.CaDir);
-        stdout.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
-        return certificates;
+        try
+        {
+            var certificates = ServingCertificates.SelfSigned(settings.CaDir);
+            stdout.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
+            return certificates;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"--ca-dir {settings.CaDir}: cannot write the self-signed CA there ({e.Message}); give a writable folder with --ca-dir, or a certificate with --tls-cert and --tls-key";
+            return null;
+        }
     }
+
+    /// <summary>Why the PEM pair cannot be served, naming the file and the fix; null when it can.</summary>
+    private static string? CheckTlsFiles(string certificatePath, string keyPath)
+    {
+        string certificate, key;
+        try
+        {
+            certificate = File.ReadAllText(certificatePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--tls-cert {certificatePath}: cannot be read ({e.Message}); give the PEM certificate file";
+        }
+
+        try
+        {
+            key = File.ReadAllText(keyPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--tls-key {keyPath}: cannot be read ({e.Message}); give the PEM private key file";
+        }
+
+        if (!certificate.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+        {
+            return $"--tls-cert {certificatePath}: not a PEM certificate (no -----BEGIN CERTIFICATE----- block); give the PEM certificate file";
+        }
+
+        if (!key.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            return $"--tls-key {keyPath}: not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); give the PEM private key file";
+        }
+
+        try
+        {
+            using var loaded = CertificatePemFiles.LoadServingCertificate(certificate, key);
+            return null;
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            return $"--tls-cert {certificatePath} with --tls-key {keyPath}: not a usable pair ({e.Message}); give a certificate and the key that belongs to it";
+        }
+    }
+
+    /// <summary>Why <paramref name="endpoint"/> cannot be listened on, when a probe bind (as Kestrel binds) fails.</summary>
+    private static string? PortInUse(System.Net.IPEndPoint endpoint, string option)
+    {
+        if (endpoint.Port == 0)
+        {
+            return null;
+        }
+
+        using var probe = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        // Kestrel sets SO_REUSEADDR on Unix, so connections in TIME_WAIT do not count as "in use".
+        probe.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        try
+        {
+            probe.Bind(endpoint);
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            return InUse(option, endpoint);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return $"{option} {endpoint}: cannot listen there ({e.Message}); choose another address with {option}";
+        }
+    }
+
+    private static string InUse(string option, System.Net.IPEndPoint endpoint) =>
+        $"{option} {endpoint}: the port is already in use; stop what listens there or choose another port with {option}";
 }

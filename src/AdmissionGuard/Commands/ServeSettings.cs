@@ -66,14 +66,14 @@ internal sealed record ServeSettings(
 
         if (policies is not null && !Directory.Exists(policies))
         {
-            error = $"--policies {policies}: no such directory";
+            error = $"--policies {policies}: no such directory; give the folder that holds your policy YAML";
             return null;
         }
 
         var scans = line.Value("--scans");
         if (scans is not null && !Directory.Exists(scans))
         {
-            error = $"--scans {scans}: no such directory";
+            error = $"--scans {scans}: no such directory; give the folder that holds your ImageScan YAML";
             return null;
         }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace AdmissionGuard.Tests.Commands;
@@ -13,54 +12,8 @@ public sealed class CheckExecutableTests : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    private sealed record Run(int ExitCode, string Stdout, string Stderr)
-    {
-        public string[] Lines => Stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-    }
-
-    private static async Task<Run> CheckAsync(string? stdin, params string[] args)
-    {
-        Assert.True(File.Exists(RepoPaths.AdmissionGuardDll), $"build the solution first: {RepoPaths.AdmissionGuardDll} is missing");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepoPaths.Root,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(RepoPaths.AdmissionGuardDll);
-        start.ArgumentList.Add("check");
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var run = new Run(process.ExitCode, await stdout, await stderr);
-        // Whatever the exit code, a user never sees a stack trace.
-        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr, StringComparison.Ordinal);
-        return run;
-    }
+    private static Task<AdmissionGuardProcess.Result> CheckAsync(string? stdin, params string[] args) =>
+        AdmissionGuardProcess.RunAsync(stdin, ["check", .. args]);
 
     private static string Example(string name) => Path.Combine(Workloads, name);
 
