@@ -16,24 +16,8 @@ public sealed class CheckRegistryTests(RegistryFixture registry) : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    private string PolicyYaml => $$"""
-        apiVersion: admissionguard.io/v1alpha1
-        kind: HardenedImageSource
-        metadata: {name: local-hardened}
-        spec:
-          hardened: ["**:*-hardened"]
-          mappings:
-            - {from: "{{registry.Plain.Host}}/**", to: "{repository}:{tag}-hardened"}
-          verifyExists: true
-        ---
-        apiVersion: admissionguard.io/v1alpha1
-        kind: ClusterImagePolicy
-        metadata: {name: hardened-only}
-        spec:
-          rules:
-            hardened: {required: true, sources: [local-hardened]}
-          rewrite: {enabled: true, pinDigest: true}
-        """;
+    // The very policy the webhook's own registry tests serve.
+    private string PolicyYaml => WebhookRegistryTests.PolicyYaml(registry);
 
     private static JsonObject Pod(string image) => TestObjects.Review(new JsonObject
     {

@@ -55,30 +55,19 @@ public sealed class ServeStartupTests : IDisposable
         Assert.EndsWith("; give the PEM certificate file", line, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task Serve_TlsCertNotPem_OneLineNamingTheFileExit2()
+    [Theory]
+    [InlineData("this is not a certificate\n", "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n", "--tls-cert {0}: not a PEM certificate (no -----BEGIN CERTIFICATE----- block); give the PEM certificate file")]
+    [InlineData("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "not a key\n", "--tls-key {1}: not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); give the PEM private key file")]
+    public async Task Serve_TlsFileNotPem_OneLineNamingTheFileExit2(string certificate, string privateKey, string expected)
     {
         var cert = Path.Combine(_temp, "tls.crt");
         var key = Path.Combine(_temp, "tls.key");
-        await File.WriteAllTextAsync(cert, "this is not a certificate\n");
-        await File.WriteAllTextAsync(key, "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n");
+        await File.WriteAllTextAsync(cert, certificate);
+        await File.WriteAllTextAsync(key, privateKey);
 
         var line = OneLine(await ServeAsync("--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key));
 
-        Assert.Equal($"admissionguard serve: --tls-cert {cert}: not a PEM certificate (no -----BEGIN CERTIFICATE----- block); give the PEM certificate file", line);
-    }
-
-    [Fact]
-    public async Task Serve_TlsKeyNotPem_OneLineNamingTheKeyExit2()
-    {
-        var cert = Path.Combine(_temp, "tls.crt");
-        var key = Path.Combine(_temp, "tls.key");
-        await File.WriteAllTextAsync(cert, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
-        await File.WriteAllTextAsync(key, "not a key\n");
-
-        var line = OneLine(await ServeAsync("--listen", "127.0.0.1:0", "--tls-cert", cert, "--tls-key", key));
-
-        Assert.Equal($"admissionguard serve: --tls-key {key}: not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); give the PEM private key file", line);
+        Assert.Equal("admissionguard serve: " + string.Format(System.Globalization.CultureInfo.InvariantCulture, expected, cert, key), line);
     }
 
     [Fact]
