@@ -1,39 +1,97 @@
+using System.CommandLine;
+using AdmissionGuard.Evaluation;
+using AdmissionGuard.Registry;
+using AdmissionGuard.Serialization;
+
 namespace AdmissionGuard.Commands;
 
 /// <summary><c>admissionguard check</c>: the webhook's engine, offline, for CI pipelines.</summary>
 internal static class CheckCommand
 {
-    public const int Allowed = 0;
-    public const int Denied = 1;
-    public const int BadInput = 2;
+    public const int Allowed = Cli.Ok;
+    public const int Denied = Cli.Denied;
+    public const int BadInput = Cli.BadInput;
 
-    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider? time = null)
+    private static readonly string[] Formats = ["text", "json", "sarif", "junit"];
+
+    /// <summary>The <c>check</c> command reading <c>-f -</c> from <paramref name="stdin"/>, judging at <paramref name="time"/>.</summary>
+    public static Command Create(TextReader stdin, TimeProvider? time = null)
     {
-        var line = CommandLine.Parse(args, ["-f", "--filename", "--policies", "--scans", "--output", "-o", "--grade-scale"], [], out var error);
-        var inputs = line.Values("-f").Concat(line.Values("--filename")).ToList();
-        var policies = line.Value("--policies");
-        var output = line.Value("--output") ?? line.Value("-o") ?? "text";
-        error ??= line.Positional.Count != 0 ? $"unexpected argument {line.Positional[0]}"
-            : inputs.Count == 0 ? "-f PATH|- is required"
-            : policies is null ? "--policies DIR is required"
-            : output is not ("text" or "json" or "sarif" or "junit") ? $"--output {output} is not supported (text, json, sarif or junit)"
-            : null;
-        if (error is not null)
+        var output = new Option<string>("--output", "-o") { HelpName = "FORMAT", Description = "text, json, sarif (code scanning) or junit (CI test reports).", DefaultValueFactory = _ => "text" };
+        output.Validators.Add(r =>
         {
-            stderr.WriteLine($"admissionguard check: {error}");
-            stderr.WriteLine("usage: admissionguard check -f PATH|- [-f ...] --policies DIR [--scans DIR] [--grade-scale FILE] [--output text|json|sarif|junit]");
-            return BadInput;
-        }
+            if (r.GetValueOrDefault<string>() is { } value && !Formats.Contains(value))
+            {
+                r.AddError($"--output {value} is not supported (text, json, sarif or junit)");
+            }
+        });
+        var command = new Command("check", "Judge manifests offline with the webhook's engine: exit 0 all allowed, 1 a denial, 2 bad input.")
+        {
+            new Option<string[]>("--filename", "-f") { HelpName = "PATH|-", Description = "Manifest file or folder (multi-document YAML, JSON, Lists, Helm output), or - for stdin; repeatable.", Required = true, Arity = ArgumentArity.OneOrMore },
+            new Option<string>("--policies") { HelpName = "DIR", Description = "Folder of policy YAML (HardenedImageSource, ClusterImagePolicy, ImagePolicy, ImageScan, Namespace).", Required = true },
+            new Option<string>("--scans") { HelpName = "DIR", Description = "Folder of ImageScan YAML." },
+            output,
+            new Option<string>("--namespace", "-n") { HelpName = "NS", Description = "Namespace of objects that name none.", DefaultValueFactory = _ => "default" },
+            new Option<string>("--grade-scale") { HelpName = "FILE", Description = "YAML thresholds of the grade scale (default: the documented scale)." },
+            new Option<bool>("--registry") { Description = "Ask registries, exactly as serve would, to verify twins and pin digests (default: no registry is asked)." },
+            new Option<string>("--registry-timeout") { HelpName = "DURATION", Description = "With --registry: how long each lookup may take.", DefaultValueFactory = _ => "30s" },
+            RegistryOptionsCli.InsecureRegistry(),
+            RegistryOptionsCli.RegistryCa(),
+            RegistryOptionsCli.DockerConfig(),
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(result, stdin, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, time ?? TimeProvider.System, cancellationToken));
+        return command;
+    }
 
+    /// <summary><paramref name="args"/> are the arguments after <c>check</c>.</summary>
+    public static int Run(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider? time = null) =>
+        RunAsync(args, stdin, stdout, stderr, time).GetAwaiter().GetResult();
+
+    /// <summary><paramref name="args"/> are the arguments after <c>check</c>.</summary>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider? time = null) =>
+        Cli.RunAsync(Create(stdin, time), args, stdout, stderr);
+
+    private static async Task<int> RunAsync(ParseResult line, TextReader stdin, TextWriter stdout, TextWriter stderr, TimeProvider time, CancellationToken cancellationToken)
+    {
         var scale = ScanFactsLoader.LoadScale(line.Value("--grade-scale"), out var scaleError);
         if (scale is null)
         {
-            stderr.WriteLine($"admissionguard check: {scaleError}");
-            return BadInput;
+            return Fail(stderr, scaleError!);
         }
 
-        var loaded = ManifestEvaluation.Load(inputs, policies!, line.Value("--scans"), scale, stdin, out var errors);
-        if (loaded is not { } read)
+        var askRegistry = line.GetValue<bool>("--registry");
+        var timeoutText = line.Value("--registry-timeout")!;
+        if (!Policies.GoDuration.TryParse(timeoutText, out var timeout) || timeout <= TimeSpan.Zero)
+        {
+            return Fail(stderr, $"--registry-timeout \"{timeoutText}\" is not a positive duration such as 30s");
+        }
+
+        if (!askRegistry && (line.Has("--docker-config") || line.Has("--registry-ca") || line.Has("--insecure-registry") || line.Has("--registry-timeout")))
+        {
+            return Fail(stderr, "--docker-config, --registry-ca, --insecure-registry and --registry-timeout only go with --registry");
+        }
+
+        var registryOptions = RegistryOptionsCli.From(line, new RegistryOptions { Budget = timeout, RequestTimeout = timeout }, out var registryError);
+        if (registryOptions is null)
+        {
+            return Fail(stderr, registryError!);
+        }
+
+        var policies = line.Value("--policies")!;
+        var bundle = PolicyBundle.Load(policies, line.Value("--scans"), scale, stdin);
+        var workloads = new ManifestSet();
+        foreach (var input in line.Values("--filename"))
+        {
+            ManifestFiles.Read(input, workloads, stdin);
+        }
+
+        var errors = bundle.Errors.Concat(workloads.Errors).ToList();
+        if (errors.Count == 0 && bundle.Snapshot.PolicyCount == 0)
+        {
+            errors.Add($"--policies {policies}: no ClusterImagePolicy or ImagePolicy found, so nothing would be checked");
+        }
+
+        if (errors.Count != 0)
         {
             foreach (var e in errors)
             {
@@ -43,9 +101,42 @@ internal static class CheckCommand
             return BadInput;
         }
 
-        var results = ManifestEvaluation.Judge(read.Bundle, read.Workloads, time ?? TimeProvider.System);
+        // Namespaces among the checked inputs label their namespaces too.
+        foreach (var (name, labels) in workloads.NamespaceLabels)
+        {
+            bundle.Manifests.NamespaceLabels[name] = labels;
+        }
 
-        switch (output)
+        var defaultNamespace = line.Value("--namespace")!;
+        using var registry = askRegistry ? new RegistryFactCache(registryOptions, new OciRegistryClient(registryOptions, RegistryCredentials.FromFile(registryOptions.DockerConfigPath), time), time) : null;
+        var engine = new PolicyEngine(bundle.Scans, (IRegistryFacts?)registry ?? OfflineRegistryFacts.Instance, time);
+        // Offline, what the engine would decide knowing nothing tells which rewrites rest on assuming a twin exists.
+        var knowing = registry is null ? new PolicyEngine(bundle.Scans, NoRegistryFacts.Instance, time) : null;
+        var results = new List<CheckResult>();
+        foreach (var manifest in workloads.Workloads)
+        {
+            var ns = manifest.Object.Metadata?.Namespace ?? defaultNamespace;
+            // As in a cluster, where the mutating webhook rewrites first: an image that will be replaced is judged
+            // as its replacement, while messages still name the image as written.
+            var input = new EvaluationInput(manifest.Kind, manifest.Object, ns, bundle.Manifests.LabelsOf(ns), JudgeRewritten: true);
+            var (mutation, verdict) = Evaluate(engine, bundle, input);
+            // With --registry, wait for what the engine could not know yet, as serve does within its budget; a pinned
+            // twin is asked for after the twin itself, hence a few rounds.
+            for (var round = 0; registry is not null && round < 3 && Unverified(mutation, verdict) is { Count: > 0 } unverified; round++)
+            {
+                await registry.EnsureAllAsync(unverified, PullScope.Default, timeout, cancellationToken).ConfigureAwait(false);
+                (mutation, verdict) = Evaluate(engine, bundle, input);
+            }
+
+            if (knowing is not null)
+            {
+                verdict = OfflineRegistryFacts.Explain(verdict, knowing.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate));
+            }
+
+            results.Add(new CheckResult(manifest, ns, verdict, mutation.Rewrites));
+        }
+
+        switch (line.Value("--output"))
         {
             case "json":
                 CheckReport.WriteJson(results, stdout);
@@ -62,5 +153,17 @@ internal static class CheckCommand
         }
 
         return results.Exists(r => !r.Verdict.Allowed) ? Denied : Allowed;
+    }
+
+    private static (Verdict Mutation, Verdict Validation) Evaluate(PolicyEngine engine, PolicyBundle bundle, EvaluationInput input) =>
+        (engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Mutate), engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate));
+
+    private static List<string> Unverified(Verdict mutation, Verdict validation) =>
+        [.. mutation.UnverifiedReferences.Concat(validation.UnverifiedReferences).Distinct(StringComparer.Ordinal)];
+
+    private static int Fail(TextWriter stderr, string message)
+    {
+        stderr.WriteLine($"admissionguard check: {message}");
+        return BadInput;
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using AdmissionGuard.Evaluation;
 
@@ -11,7 +12,7 @@ internal static class CheckReport
         foreach (var result in results)
         {
             var verdict = result.Verdict;
-            var state = !verdict.Evaluated ? "not evaluated" : verdict.Allowed ? "allowed" : "DENIED";
+            var state = !verdict.Evaluated ? "not evaluated" : !result.Judged ? "no policy matched" : verdict.Allowed ? "allowed" : "DENIED";
             output.WriteLine($"{result.Manifest.Kind}/{result.Manifest.Object.Metadata?.Name ?? "<unnamed>"} (namespace {result.Namespace}, {result.Manifest.Origin}): {state}");
             if (verdict.Message is not null)
             {
@@ -37,17 +38,22 @@ internal static class CheckReport
             }
         }
 
-        var denied = results.Count(r => !r.Verdict.Allowed);
-        output.WriteLine($"{results.Count} workload(s) checked, {denied} denied");
+        var (passed, failed, skipped) = Counts(results);
+        output.WriteLine($"{results.Count} checked: {passed} passed, {failed} failed, {skipped} skipped");
     }
 
     public static void WriteJson(List<CheckResult> results, TextWriter output)
     {
         using var stream = new MemoryStream();
-        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        // Relaxed: people and jq read this, and "app" or <none> should look as written, not as \u0022 or \u003C.
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
+            var (passed, failed, skipped) = Counts(results);
             json.WriteStartObject();
             json.WriteBoolean("allowed", results.TrueForAll(r => r.Verdict.Allowed));
+            json.WriteNumber("passed", passed);
+            json.WriteNumber("failed", failed);
+            json.WriteNumber("skipped", skipped);
             json.WriteStartArray("workloads");
             foreach (var result in results)
             {
@@ -70,6 +76,7 @@ internal static class CheckReport
         json.WriteString("namespace", result.Namespace);
         json.WriteString("source", result.Manifest.Origin);
         json.WriteBoolean("evaluated", verdict.Evaluated);
+        json.WriteBoolean("policyMatched", result.Judged);
         json.WriteBoolean("allowed", verdict.Allowed);
         json.WriteString("message", verdict.Message);
         WriteStrings(json, "warnings", verdict.Warnings);
@@ -100,6 +107,12 @@ internal static class CheckReport
             }
 
             json.WriteString("grade", image.Grade?.ToString());
+            if (result.JudgedAs(image) is { } twin)
+            {
+                // The grade and violations are the twin's: the image as written will not run.
+                json.WriteString("judgedAs", twin);
+            }
+
             json.WriteStartArray("violations");
             foreach (var violation in image.Violations)
             {
@@ -132,6 +145,14 @@ internal static class CheckReport
 
         json.WriteEndArray();
         json.WriteEndObject();
+    }
+
+    /// <summary>Passed: judged and allowed; failed: denied; skipped: a kind that is not evaluated or no policy matched.</summary>
+    public static (int Passed, int Failed, int Skipped) Counts(List<CheckResult> results)
+    {
+        var failed = results.Count(r => !r.Verdict.Allowed);
+        var skipped = results.Count(r => r.Verdict.Allowed && !r.Judged);
+        return (results.Count - failed - skipped, failed, skipped);
     }
 
     private static void WriteStrings(Utf8JsonWriter json, string name, IEnumerable<string> values)

@@ -20,9 +20,7 @@ internal static class ManifestFiles
 
         if (Directory.Exists(path))
         {
-            foreach (var file in Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories)
-                         .Where(IsManifest)
-                         .Order(StringComparer.Ordinal))
+            foreach (var file in FilesIn(path))
             {
                 ReadFile(file, set);
             }
@@ -37,6 +35,17 @@ internal static class ManifestFiles
         }
 
         set.Errors.Add($"{path}: no such file or directory");
+    }
+
+    /// <summary>Each file of <paramref name="path"/> (a folder, a file or <c>-</c>) read into a set of its own, so errors can name the file.</summary>
+    public static IEnumerable<(string File, ManifestSet Set)> ReadEach(string path, TextReader stdin)
+    {
+        foreach (var file in Directory.Exists(path) ? FilesIn(path) : (IEnumerable<string>)[path])
+        {
+            var set = new ManifestSet();
+            Read(file, set, stdin);
+            yield return (file == "-" ? StdinOrigin : file, set);
+        }
     }
 
     public static bool IsManifest(string file) =>
@@ -57,6 +66,9 @@ internal static class ManifestFiles
             set.Errors.Add($"{origin}: invalid YAML: {e.Message}");
         }
     }
+
+    private static IOrderedEnumerable<string> FilesIn(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(IsManifest).Order(StringComparer.Ordinal);
 
     private static void ReadFile(string file, ManifestSet set)
     {

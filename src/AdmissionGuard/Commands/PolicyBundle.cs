@@ -7,20 +7,52 @@ namespace AdmissionGuard.Commands;
 /// <summary>Policies, scans and namespace labels read from directories, compiled once.</summary>
 internal sealed record PolicyBundle(PolicySnapshot Snapshot, IScanFacts Scans, ManifestSet Manifests, IReadOnlyList<string> Errors)
 {
+    /// <summary>What a policy or scan folder may hold; anything else is a mistake (a typo in a kind) that must not pass silently.</summary>
+    private static readonly string[] FolderKinds = [HardenedImageSource.KindName, ImagePolicy.ClusterKind, ImagePolicy.NamespacedKind, ImageScan.KindName, "Namespace"];
+
     public static PolicyBundle Load(string policiesDir, string? scansDir, GradeScale scale, TextReader stdin)
     {
         var set = new ManifestSet();
-        ManifestFiles.Read(policiesDir, set, stdin);
-        if (scansDir is not null)
+        // Compile errors name an object; the file it came from is what a person opens to fix it.
+        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (file, part) in ManifestFiles.ReadEach(policiesDir, stdin).Concat(scansDir is null ? [] : ManifestFiles.ReadEach(scansDir, stdin)))
         {
-            ManifestFiles.Read(scansDir, set, stdin);
+            foreach (var source in part.Sources)
+            {
+                files.TryAdd($"{source.Kind ?? HardenedImageSource.KindName}/{source.Metadata?.Name}", file);
+            }
+
+            foreach (var policy in part.Policies)
+            {
+                files.TryAdd(policy.Metadata?.Namespace is { } ns && policy.Kind == ImagePolicy.NamespacedKind ? $"{policy.Kind}/{ns}/{policy.Metadata.Name}" : $"{policy.Kind}/{policy.Metadata?.Name}", file);
+            }
+
+            set.Sources.AddRange(part.Sources);
+            set.Policies.AddRange(part.Policies);
+            set.Scans.AddRange(part.Scans);
+            set.Workloads.AddRange(part.Workloads);
+            set.Errors.AddRange(part.Errors);
+            foreach (var (name, labels) in part.NamespaceLabels)
+            {
+                set.NamespaceLabels[name] = labels;
+            }
         }
 
         var snapshot = PolicyCompiler.Compile(set.Sources, set.Policies);
         var scans = ScanFactsLoader.Build(set.Scans, scale, out var scanErrors);
         var errors = new List<string>(set.Errors);
-        errors.AddRange(snapshot.Errors.Select(e => e.ToString()));
+        errors.AddRange(set.Workloads.Select(UnknownKind));
+        errors.AddRange(snapshot.Errors.Select(e => files.TryGetValue(e.ObjectId, out var file) ? $"{file}: {e}" : e.ToString()));
         errors.AddRange(scanErrors);
         return new PolicyBundle(snapshot, scans, set, errors);
+    }
+
+    private static string UnknownKind(Manifest manifest)
+    {
+        var apiVersion = manifest.Object.ApiVersion ?? "";
+        var known = FolderKinds.Contains(manifest.Kind, StringComparer.Ordinal);
+        return known
+            ? $"{manifest.Origin}: {manifest.Kind} has apiVersion \"{apiVersion}\"; expected {(manifest.Kind == "Namespace" ? "v1" : "admissionguard.io/v1alpha1")}"
+            : $"{manifest.Origin}: unknown kind \"{manifest.Kind}\"; did you mean \"{Cli.Closest(manifest.Kind, FolderKinds)}\"? (a policy folder holds {string.Join(", ", FolderKinds)})";
     }
 }

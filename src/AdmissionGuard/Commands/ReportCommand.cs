@@ -131,33 +131,6 @@ internal static class ReportCommand
         return Written;
     }
 
-    /// <summary>Reads the command line of <c>report</c> (until the System.CommandLine parser declares it) and runs it.</summary>
-    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
-    {
-        var line = CommandLine.Parse(args, ["-f", "--filename", "--policies", "--scans", "--kubeconfig", "--output", "-o", "--grade-scale"], ["-h", "--help"], out var error);
-        if (line.Has("-h") || line.Has("--help"))
-        {
-            stdout.WriteLine(Usage);
-            return Task.FromResult(Written);
-        }
-
-        error ??= line.Positional.Count != 0 ? $"unexpected argument {line.Positional[0]}" : null;
-        if (error is not null)
-        {
-            return Task.FromResult(Fail(stderr, error, usage: true));
-        }
-
-        var options = new ReportOptions(
-            [.. line.Values("-f"), .. line.Values("--filename")],
-            line.Value("--policies"),
-            line.Value("--scans"),
-            line.Value("--kubeconfig"),
-            line.Value("--output") ?? "html",
-            line.Value("-o"),
-            line.Value("--grade-scale"));
-        return RunAsync(options, stdout, stderr);
-    }
-
     private static void Write(string output, AdoptionPicture picture, ReportContext context, TextWriter writer)
     {
         switch (output)

@@ -4,6 +4,7 @@ using AdmissionGuard.Kubernetes;
 using AdmissionGuard.Registry;
 using AdmissionGuard.Telemetry;
 using AdmissionGuard.Webhooks;
+using System.CommandLine;
 using OpenTelemetry.Metrics;
 
 namespace AdmissionGuard.Commands;
@@ -11,27 +12,87 @@ namespace AdmissionGuard.Commands;
 /// <summary><c>admissionguard serve</c>: the webhook over HTTPS, in local mode from policy files.</summary>
 internal static class ServeCommand
 {
-    private static readonly string[] Valued =
-    [
-        "--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen", "--drain", "--deadline", "--ca-dir",
-        "--registry-budget", "--registry-ttl", "--registry-negative-ttl", "--insecure-registry", "--registry-ca", "--docker-config", "--grade-scale",
-    ];
-
-    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
+    /// <summary>The <c>serve</c> command; <paramref name="started"/> is called once it listens (tests wait for it).</summary>
+    public static Command Create(Action<WebApplication>? started = null)
     {
-        var line = CommandLine.Parse(args, [.. Valued, .. ClusterModeOptions.Valued], ClusterModeOptions.Flags, out var error);
-        var settings = error is null ? ServeSettings.From(line, out error) : null;
+        var command = new Command("serve", "Run the admission webhook over HTTPS: from policy files with --policies DIR, otherwise from the cluster's CRDs.")
+        {
+            Option("--listen", "HOST:PORT", "Address of the HTTPS webhook (default 0.0.0.0:8443)."),
+            Option("--tls-cert", "FILE", "PEM serving certificate (with --tls-key), reloaded on change; without both, a self-signed CA for localhost is made."),
+            Option("--tls-key", "FILE", "PEM private key of --tls-cert."),
+            Option("--policies", "DIR", "Read policies (and Namespaces) from YAML files in DIR, reloaded on change, instead of the cluster's CRDs."),
+            Option("--scans", "DIR", "Read ImageScan YAML files from DIR (with --policies)."),
+            Option("--metrics-listen", "HOST:PORT", "Serve /metrics as plain HTTP here (default: on the HTTPS port)."),
+            Option("--drain", "DURATION", "How long requests are still served after SIGTERM while /readyz fails (default 2s)."),
+            Option("--deadline", "DURATION", "Every admission request is answered within this time (default 3s)."),
+            Option("--ca-dir", "DIR", "Where the self-signed CA is written when no --tls-cert is given (default $TMPDIR/admissionguard)."),
+            Option("--registry-budget", "DURATION", "How long an admission waits for a registry lookup on a cache miss (default 300ms; below --deadline)."),
+            Option("--registry-ttl", "DURATION", "How long a registry answer is cached (default 10m)."),
+            Option("--registry-negative-ttl", "DURATION", "How long a 'not found' or failed lookup is cached (default 1m)."),
+            RegistryOptionsCli.InsecureRegistry(),
+            RegistryOptionsCli.RegistryCa(),
+            RegistryOptionsCli.DockerConfig(),
+            Option("--grade-scale", "FILE", "YAML thresholds of the grade scale, cluster-wide (default: the documented scale)."),
+            new Option<int>("--decision-log-rate") { HelpName = "N", DefaultValueFactory = _ => 100, Description = "At most N decision records per second on stdout; the rest are counted as dropped." },
+            Option("--audit-interval", "DURATION", "How often the background audit judges running Pods, in a cluster (default 10m)."),
+            // In a cluster (no --policies); ClusterModeOptions.TryParse reads these.
+            Option("--kubeconfig", "FILE", "In a cluster: the kubeconfig to reach the API server with (default: the service account, $KUBECONFIG, ~/.kube/config)."),
+            Option("--namespace", "NS", "In a cluster: namespace of the Lease, TLS Secret and Service (default: the pod's namespace)."),
+            Option("--service-name", "SVC", "In a cluster: the Service the webhooks call (names in the self-managed certificate)."),
+            Option("--leader-election-lease", "NAME", "In a cluster: Lease that elects the replica writing status; without it this replica assumes it is alone."),
+            Option("--tls-secret", "NAME", "In a cluster: self-managed certificates kept in this Secret (needs --service-name)."),
+            Option("--validating-webhook", "NAME", "In a cluster, with --tls-secret: ValidatingWebhookConfiguration whose caBundle is patched."),
+            Option("--mutating-webhook", "NAME", "In a cluster, with --tls-secret: MutatingWebhookConfiguration whose caBundle is patched."),
+            new Option<bool>("--trivy-operator-reports") { Description = "In a cluster: also read trivy-operator VulnerabilityReports as scans." },
+            new Option<bool>("--workload-pull-secrets") { Description = "In a cluster: verify twins with each workload's own pull secrets (needs list/watch on Secrets)." },
+        };
+        command.SetAction((result, cancellationToken) => RunAsync(result, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, started, cancellationToken));
+        return command;
+    }
+
+    /// <summary><paramref name="args"/> are the arguments after <c>serve</c>.</summary>
+    public static Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default) =>
+        Cli.RunAsync(Create(started), args, stdout, stderr, cancellationToken);
+
+    private static Option<string> Option(string name, string value, string description) => new(name) { HelpName = value, Description = description };
+
+    private static async Task<int> RunAsync(ParseResult line, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started, CancellationToken cancellationToken)
+    {
+        var settings = ServeSettings.From(line, out var error);
         if (settings is null)
         {
             stderr.WriteLine($"admissionguard serve: {error}");
-            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] [--policies DIR [--scans DIR]] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE]");
-            stderr.WriteLine("  in a cluster (no --policies): [--kubeconfig FILE] [--namespace NS] [--service-name SVC] [--leader-election-lease NAME] [--trivy-operator-reports] [--workload-pull-secrets] [--tls-secret NAME --validating-webhook NAME --mutating-webhook NAME]");
-            return CheckCommand.BadInput;
+            return Cli.BadInput;
+        }
+
+        // Found before the host starts, so a busy port is one line rather than a host that fails half started.
+        if ((PortInUse(settings.Listen, "--listen") ?? (settings.MetricsListen is { } metricsPort ? PortInUse(metricsPort, "--metrics-listen") : null)) is { } busy)
+        {
+            stderr.WriteLine($"admissionguard serve: {busy}");
+            return Cli.BadInput;
+        }
+
+        // Invalid policies never fail open: at startup every invalid file is named and nothing is served. After
+        // startup, LocalPolicyLoader keeps the last good version of a file that an edit breaks.
+        if (settings.PoliciesDir is { } policiesDir && PolicyBundle.Load(policiesDir, settings.ScansDir, settings.GradeScale, TextReader.Null).Errors is { Count: > 0 } invalid)
+        {
+            foreach (var e in invalid)
+            {
+                stderr.WriteLine($"admissionguard serve: invalid policy file (fix it or move it out of the folder): {e}");
+            }
+
+            return Cli.BadInput;
         }
 
         using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
         // Self-managed mode serves whatever the watched Secret holds; otherwise files or a local self-signed CA.
-        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stdout, loggers) : null;
+        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stdout, loggers, out error) : null;
+        if (error is not null)
+        {
+            stderr.WriteLine($"admissionguard serve: {error}");
+            return Cli.BadInput;
+        }
+
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -76,7 +137,22 @@ internal static class ServeCommand
         app.MapAdmissionEndpoints();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException e) when (e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            var (option, endpoint) = settings.MetricsListen is { } m && e.Message.Contains($":{m.Port}", StringComparison.Ordinal) ? ("--metrics-listen", m) : ("--listen", settings.Listen);
+            stderr.WriteLine($"admissionguard serve: {InUse(option, endpoint)}");
+            return Cli.BadInput;
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"admissionguard serve: cannot listen on {settings.Listen}: {e.Message}; choose another address with --listen");
+            return Cli.BadInput;
+        }
+
         // The bound addresses, not the flag: with port 0 only Kestrel knows which port it got.
         stdout.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
         started?.Invoke(app);
@@ -123,15 +199,97 @@ internal static class ServeCommand
         return services;
     }
 
-    private static ServingCertificates CreateCertificateProvider(ServeSettings settings, TextWriter stdout, ILoggerFactory loggers)
+    private static ServingCertificates? CreateCertificateProvider(ServeSettings settings, TextWriter stdout, ILoggerFactory loggers, out string? error)
     {
+        error = null;
         if (settings.TlsCert is not null && settings.TlsKey is not null)
         {
-            return ServingCertificates.FromFiles(settings.TlsCert, settings.TlsKey, loggers.CreateLogger<CertificateReloader>());
+            error = CheckTlsFiles(settings.TlsCert, settings.TlsKey);
+            return error is null ? ServingCertificates.FromFiles(settings.TlsCert, settings.TlsKey, loggers.CreateLogger<CertificateReloader>()) : null;
         }
 
-        var certificates = ServingCertificates.SelfSigned(settings.CaDir);
-        stdout.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
-        return certificates;
+        try
+        {
+            var certificates = ServingCertificates.SelfSigned(settings.CaDir);
+            stdout.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
+            return certificates;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"--ca-dir {settings.CaDir}: cannot write the self-signed CA there ({e.Message}); give a writable folder with --ca-dir, or a certificate with --tls-cert and --tls-key";
+            return null;
+        }
     }
+
+    /// <summary>Why the PEM pair cannot be served, naming the file and the fix; null when it can.</summary>
+    private static string? CheckTlsFiles(string certificatePath, string keyPath)
+    {
+        string certificate, key;
+        try
+        {
+            certificate = File.ReadAllText(certificatePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--tls-cert {certificatePath}: cannot be read ({e.Message}); give the PEM certificate file";
+        }
+
+        try
+        {
+            key = File.ReadAllText(keyPath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return $"--tls-key {keyPath}: cannot be read ({e.Message}); give the PEM private key file";
+        }
+
+        if (!certificate.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+        {
+            return $"--tls-cert {certificatePath}: not a PEM certificate (no -----BEGIN CERTIFICATE----- block); give the PEM certificate file";
+        }
+
+        if (!key.Contains("PRIVATE KEY-----", StringComparison.Ordinal))
+        {
+            return $"--tls-key {keyPath}: not a PEM private key (no -----BEGIN ... PRIVATE KEY----- block); give the PEM private key file";
+        }
+
+        try
+        {
+            using var loaded = CertificatePemFiles.LoadServingCertificate(certificate, key);
+            return null;
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            return $"--tls-cert {certificatePath} with --tls-key {keyPath}: not a usable pair ({e.Message}); give a certificate and the key that belongs to it";
+        }
+    }
+
+    /// <summary>Why <paramref name="endpoint"/> cannot be listened on, when a probe bind (as Kestrel binds) fails.</summary>
+    private static string? PortInUse(System.Net.IPEndPoint endpoint, string option)
+    {
+        if (endpoint.Port == 0)
+        {
+            return null;
+        }
+
+        using var probe = new System.Net.Sockets.Socket(endpoint.AddressFamily, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        // Kestrel sets SO_REUSEADDR on Unix, so connections in TIME_WAIT do not count as "in use".
+        probe.SetSocketOption(System.Net.Sockets.SocketOptionLevel.Socket, System.Net.Sockets.SocketOptionName.ReuseAddress, true);
+        try
+        {
+            probe.Bind(endpoint);
+            return null;
+        }
+        catch (System.Net.Sockets.SocketException e) when (e.SocketErrorCode == System.Net.Sockets.SocketError.AddressAlreadyInUse)
+        {
+            return InUse(option, endpoint);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            return $"{option} {endpoint}: cannot listen there ({e.Message}); choose another address with {option}";
+        }
+    }
+
+    private static string InUse(string option, System.Net.IPEndPoint endpoint) =>
+        $"{option} {endpoint}: the port is already in use; stop what listens there or choose another port with {option}";
 }

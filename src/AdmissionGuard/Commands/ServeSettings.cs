@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Net;
 using AdmissionGuard.Policies;
 using AdmissionGuard.Registry;
@@ -19,7 +20,13 @@ internal sealed record ServeSettings(
     Scans.GradeScale GradeScale,
     Kubernetes.ClusterModeOptions? Cluster)
 {
-    public static ServeSettings? From(CommandLine line, out string? error)
+    /// <summary>Most decision records written per second (<c>--decision-log-rate</c>).</summary>
+    public int DecisionLogRate { get; init; } = 100;
+
+    /// <summary>How often the background audit runs in a cluster (<c>--audit-interval</c>).</summary>
+    public TimeSpan AuditInterval { get; init; } = TimeSpan.FromMinutes(10);
+
+    public static ServeSettings? From(ParseResult line, out string? error)
     {
         error = null;
         if (!TryEndpoint(line.Value("--listen") ?? "0.0.0.0:8443", out var listen))
@@ -59,14 +66,14 @@ internal sealed record ServeSettings(
 
         if (policies is not null && !Directory.Exists(policies))
         {
-            error = $"--policies {policies}: no such directory";
+            error = $"--policies {policies}: no such directory; give the folder that holds your policy YAML";
             return null;
         }
 
         var scans = line.Value("--scans");
         if (scans is not null && !Directory.Exists(scans))
         {
-            error = $"--scans {scans}: no such directory";
+            error = $"--scans {scans}: no such directory; give the folder that holds your ImageScan YAML";
             return null;
         }
 
@@ -97,20 +104,18 @@ internal sealed record ServeSettings(
             return null;
         }
 
-        var dockerConfig = line.Value("--docker-config");
-        if (dockerConfig is not null && !File.Exists(dockerConfig))
+        var rate = line.GetValue<int>("--decision-log-rate");
+        if (rate < 1)
         {
-            error = $"--docker-config {dockerConfig}: no such file";
+            error = $"--decision-log-rate {rate}: must be at least 1 line per second";
             return null;
         }
 
-        foreach (var ca in line.Values("--registry-ca"))
+        var auditInterval = TimeSpan.FromMinutes(10);
+        if (line.Value("--audit-interval") is { } interval && (!GoDuration.TryParse(interval, out auditInterval) || auditInterval <= TimeSpan.Zero))
         {
-            if (!File.Exists(ca))
-            {
-                error = $"--registry-ca {ca}: no such file";
-                return null;
-            }
+            error = $"--audit-interval \"{interval}\" is not a positive duration such as 10m";
+            return null;
         }
 
         var scale = ScanFactsLoader.LoadScale(line.Value("--grade-scale"), out error);
@@ -119,17 +124,17 @@ internal sealed record ServeSettings(
             return null;
         }
 
-        registry = registry with
+        if (RegistryOptionsCli.From(line, registry with { Budget = budget, Ttl = ttl, NegativeTtl = negativeTtl }, out error) is not { } asked)
         {
-            Budget = budget,
-            Ttl = ttl,
-            NegativeTtl = negativeTtl,
-            InsecureRegistries = line.Values("--insecure-registry"),
-            CaBundleFiles = line.Values("--registry-ca"),
-            DockerConfigPath = dockerConfig,
-        };
+            return null;
+        }
+
         return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
-            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale, cluster is null ? null : cluster with { Scale = scale });
+            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, asked, scale, cluster is null ? null : cluster with { Scale = scale })
+        {
+            DecisionLogRate = rate,
+            AuditInterval = auditInterval,
+        };
     }
 
     private static bool TryEndpoint(string text, out IPEndPoint? endpoint)

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using AdmissionGuard.Commands;
 
 namespace AdmissionGuard.Kubernetes;
@@ -5,12 +6,6 @@ namespace AdmissionGuard.Kubernetes;
 /// <summary>The in-cluster flags of <c>serve</c> (what the Helm chart passes), parsed and checked once.</summary>
 internal sealed record ClusterModeOptions
 {
-    /// <summary>Options that take a value, for <see cref="CommandLine.Parse"/>.</summary>
-    public static readonly string[] Valued = ["--namespace", "--service-name", "--leader-election-lease", "--tls-secret", "--validating-webhook", "--mutating-webhook", "--kubeconfig"];
-
-    /// <summary>Options without a value, for <see cref="CommandLine.Parse"/>.</summary>
-    public static readonly string[] Flags = ["--trivy-operator-reports", "--workload-pull-secrets"];
-
     /// <summary>A kubeconfig file to reach the API server with; without it, the in-cluster service account (else <c>$KUBECONFIG</c>, <c>~/.kube/config</c>).</summary>
     public string? Kubeconfig { get; init; }
 
@@ -69,7 +64,7 @@ internal sealed record ClusterModeOptions
     /// <summary>The cluster-wide grade scale (<c>--grade-scale FILE</c>).</summary>
     public Scans.GradeScale Scale { get; init; } = Scans.GradeScale.Default;
 
-    public static ClusterModeOptions? TryParse(CommandLine line, out string? error)
+    public static ClusterModeOptions? TryParse(ParseResult line, out string? error)
     {
         ArgumentNullException.ThrowIfNull(line);
         error = null;

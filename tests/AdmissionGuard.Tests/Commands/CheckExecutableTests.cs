@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 
 namespace AdmissionGuard.Tests.Commands;
@@ -13,54 +12,8 @@ public sealed class CheckExecutableTests : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
-    private sealed record Run(int ExitCode, string Stdout, string Stderr)
-    {
-        public string[] Lines => Stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
-    }
-
-    private static async Task<Run> CheckAsync(string? stdin, params string[] args)
-    {
-        Assert.True(File.Exists(RepoPaths.AdmissionGuardDll), $"build the solution first: {RepoPaths.AdmissionGuardDll} is missing");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepoPaths.Root,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(RepoPaths.AdmissionGuardDll);
-        start.ArgumentList.Add("check");
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (stdin is not null)
-        {
-            await process.StandardInput.WriteAsync(stdin);
-        }
-
-        process.StandardInput.Close();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        var run = new Run(process.ExitCode, await stdout, await stderr);
-        // Whatever the exit code, a user never sees a stack trace.
-        Assert.DoesNotContain("   at ", run.Stdout + run.Stderr, StringComparison.Ordinal);
-        return run;
-    }
+    private static Task<AdmissionGuardProcess.Result> CheckAsync(string? stdin, params string[] args) =>
+        AdmissionGuardProcess.RunAsync(stdin, ["check", .. args]);
 
     private static string Example(string name) => Path.Combine(Workloads, name);
 
@@ -71,7 +24,7 @@ public sealed class CheckExecutableTests : IDisposable
 
         Assert.True(run.ExitCode == 0, run.Stdout + run.Stderr);
         Assert.Contains(run.Lines, l => l.StartsWith("Deployment/web (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("): allowed", StringComparison.Ordinal));
-        Assert.Contains("1 workload(s) checked, 0 denied", run.Lines);
+        Assert.Contains("1 checked: 1 passed, 0 failed, 0 skipped", run.Lines);
     }
 
     [Fact]
@@ -92,11 +45,11 @@ public sealed class CheckExecutableTests : IDisposable
         Assert.Contains("  rewrite: \"nginx:1.25\" -> \"dhi.io/nginx:1.25\" (ClusterImagePolicy/production)", lines);
         Assert.Contains("  warning: container \"tools\": image \"ubuntu:latest\" is not hardened; use \"dhi.io/ubuntu:latest\" (ClusterImagePolicy/development)", lines);
         Assert.Contains("  warning: container \"frontend\": image \"nginx:1.25\" will be replaced by \"dhi.io/nginx:1.25\"", lines);
-        Assert.Contains("5 workload(s) checked, 2 denied", lines);
+        Assert.Contains("5 checked: 3 passed, 2 failed, 0 skipped", lines);
     }
 
     [Fact]
-    public async Task Check_PodWithUnverifiedTwin_DenialNamesContainerImageAndTwin()
+    public async Task Check_PodWhoseTwinNeedsVerifying_IsJudgedAsTheTwinWithANotVerifiedOfflineWarning()
     {
         var pod = Path.Combine(_temp, "pod.yaml");
         await File.WriteAllTextAsync(pod, """
@@ -111,10 +64,13 @@ public sealed class CheckExecutableTests : IDisposable
 
         var run = await CheckAsync(null, "-f", pod, "--policies", Policies, "--scans", Scans);
 
+        // hardened-tag-suffix leaves verifyExists at its default (true) and check asks no registry: the twin is assumed,
+        // said to be unverified, and judged; its scan (grade D) is what denies, as in a cluster that has the twin.
         Assert.Equal(1, run.ExitCode);
+        Assert.Contains("  warning: container \"web\": image \"registry.example.com/team-a/api:2.0\" would be rewritten to \"registry.example.com/team-a/api:2.0-hardened\" if its registry has it; not verified offline", run.Lines);
         var denial = run.Lines.SkipWhile(l => l != "  images denied by ClusterImagePolicy/production:").Skip(1).TakeWhile(l => l.StartsWith("  - ", StringComparison.Ordinal)).ToList();
-        // hardened-tag-suffix leaves verifyExists at its default (true) and check has no registry: the twin is named, not used.
-        Assert.Equal(["  - container \"web\": image \"registry.example.com/team-a/api:2.0\" is not hardened; its hardened twin \"registry.example.com/team-a/api:2.0-hardened\" could not be verified yet"], denial);
+        Assert.Equal(["  - container \"web\": image \"registry.example.com/team-a/api:2.0\" has scan grade D (minimum B): 2 critical (0 fixable), 7 high (1 fixable)"], denial);
+        Assert.DoesNotContain("could not be verified", run.Stdout, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -224,7 +180,7 @@ public sealed class CheckExecutableTests : IDisposable
         Assert.Equal(1, run.ExitCode);
         Assert.Contains(run.Lines, l => l.StartsWith("Deployment/web (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("allowed", StringComparison.Ordinal));
         Assert.Contains(run.Lines, l => l.StartsWith("Pod/miner (namespace prod, ", StringComparison.Ordinal) && l.EndsWith("DENIED", StringComparison.Ordinal));
-        Assert.Contains("2 workload(s) checked, 1 denied", run.Lines);
+        Assert.Contains("2 checked: 1 passed, 1 failed, 0 skipped", run.Lines);
     }
 
     [Fact]

@@ -17,7 +17,7 @@ public class ScanImportCommandTests
         }
 
         Assert.NotNull(directory);
-        return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "fixtures", "scanners", relative));
+        return Path.GetFullPath(Path.Combine(directory.FullName, "tests", "fixtures", "scanners", relative));
     }
 
     private static async Task<(int Code, string Out, string Err)> Run(string stdin, params string[] args)
@@ -60,7 +60,7 @@ public class ScanImportCommandTests
         Assert.Equal("1", Scalar(doc, "spec", "vulnerabilities", "critical"));
         Assert.Equal("1", Scalar(doc, "spec", "fixable", "critical"));
         Assert.Equal("true", Scalar(doc, "spec", "os", "eosl"));
-        Assert.Equal("F", Scalar(doc, "spec", "grade"));
+        Assert.False(((YamlMappingNode)doc["spec"]).Children.ContainsKey("grade"), "no grade unless asked for");
         Assert.Equal("2026-11-20T10:00:00Z", Scalar(doc, "spec", "scannedAt"));
         Assert.Contains("no scan time", error, StringComparison.Ordinal);
     }
@@ -144,7 +144,7 @@ public class ScanImportCommandTests
     {
         var (code, _, error) = await Run("");
         Assert.Equal(2, code);
-        Assert.Contains("usage:", error, StringComparison.Ordinal);
+        Assert.Contains("see 'admissionguard scan import --help'", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -153,5 +153,54 @@ public class ScanImportCommandTests
         var (code, _, error) = await Run("", Fixture("trivy/trivy-golden-alpine-39.json"), "--image", "Bad Image");
         Assert.Equal(2, code);
         Assert.Contains("not a valid image reference", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_WithGrade_WritesThatGrade()
+    {
+        var (code, output, error) = await Run("", Fixture("trivy/trivy-action-alpine-3.10-critical.json"), "--grade", "C");
+
+        Assert.True(code == 0, error);
+        Assert.Equal("C", Scalar(Parse(output), "spec", "grade"));
+    }
+
+    [Fact]
+    public async Task Run_WithGradeScale_WritesTheGradeThatScaleComputes()
+    {
+        var scale = Path.Combine(Path.GetTempPath(), $"ag-scale-{Guid.NewGuid():N}.yaml");
+        // alpine 3.10 is end of life (F by default) with one fixable critical (E by default): both lines off gives D.
+        await File.WriteAllTextAsync(scale, "eoslIsF: false\nfixableCriticalForE: off\n");
+        try
+        {
+            var (code, output, error) = await Run("", Fixture("trivy/trivy-action-alpine-3.10-critical.json"), "--grade-scale", scale);
+
+            Assert.True(code == 0, error);
+            Assert.Equal("D", Scalar(Parse(output), "spec", "grade"));
+        }
+        finally
+        {
+            File.Delete(scale);
+        }
+    }
+
+    [Theory]
+    [InlineData("--grade", "G", "--grade \"G\" is not a grade (A, B, C, D, E or F)")]
+    [InlineData("--grade-scale", "/no/such/scale.yaml", "--grade-scale /no/such/scale.yaml")]
+    public async Task Run_BadGradeOption_Exit2WithReason(string option, string value, string expected)
+    {
+        var (code, output, error) = await Run("", Fixture("trivy/trivy-action-alpine-3.10-critical.json"), option, value);
+
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_GradeAndGradeScale_Exit2()
+    {
+        var (code, _, error) = await Run("", Fixture("trivy/trivy-action-alpine-3.10-critical.json"), "--grade", "A", "--grade-scale", "x.yaml");
+
+        Assert.Equal(2, code);
+        Assert.Contains("--grade and --grade-scale exclude each other", error, StringComparison.Ordinal);
     }
 }

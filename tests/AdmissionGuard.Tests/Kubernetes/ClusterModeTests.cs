@@ -10,8 +10,6 @@ namespace AdmissionGuard.Tests.Kubernetes;
 
 public sealed class ClusterModeTests
 {
-    private static readonly string[] ServeValued = ["--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen"];
-
     [Fact]
     public void TryParse_ChartArguments_ReadsEveryFlag()
     {
@@ -111,8 +109,8 @@ public sealed class ClusterModeTests
 
     private static ClusterModeOptions? Parse(out string? error, params string[] args)
     {
-        var line = CommandLine.Parse(args, [.. ServeValued, .. ClusterModeOptions.Valued], ClusterModeOptions.Flags, out var parseError);
-        Assert.Null(parseError);
+        var line = Cli.Root(ServeCommand.Create()).Parse(["serve", .. args]);
+        Assert.Empty(line.Errors);
         return ClusterModeOptions.TryParse(line, out error);
     }
 }

@@ -11,27 +11,27 @@ namespace AdmissionGuard.Tests.Registry;
 [Collection(RegistryTestGroup.Name)]
 public sealed class WebhookRegistryTests(RegistryFixture registry)
 {
-    private Dictionary<string, string> Policies() => new()
-    {
-        ["policies.yaml"] = $$"""
-            apiVersion: admissionguard.io/v1alpha1
-            kind: HardenedImageSource
-            metadata: {name: local-hardened}
-            spec:
-              hardened: ["**:*-hardened"]
-              mappings:
-                - {from: "{{registry.Plain.Host}}/**", to: "{repository}:{tag}-hardened"}
-              verifyExists: true
-            ---
-            apiVersion: admissionguard.io/v1alpha1
-            kind: ClusterImagePolicy
-            metadata: {name: hardened-only}
-            spec:
-              rules:
-                hardened: {required: true, sources: [local-hardened]}
-              rewrite: {enabled: true, pinDigest: true}
-            """,
-    };
+    private Dictionary<string, string> Policies() => new() { ["policies.yaml"] = PolicyYaml(registry) };
+
+    /// <summary>A source of <c>-hardened</c> twins in <paramref name="registry"/>'s plain registry, verified, and a policy that rewrites and pins.</summary>
+    internal static string PolicyYaml(RegistryFixture registry) => $$"""
+        apiVersion: admissionguard.io/v1alpha1
+        kind: HardenedImageSource
+        metadata: {name: local-hardened}
+        spec:
+          hardened: ["**:*-hardened"]
+          mappings:
+            - {from: "{{registry.Plain.Host}}/**", to: "{repository}:{tag}-hardened"}
+          verifyExists: true
+        ---
+        apiVersion: admissionguard.io/v1alpha1
+        kind: ClusterImagePolicy
+        metadata: {name: hardened-only}
+        spec:
+          rules:
+            hardened: {required: true, sources: [local-hardened]}
+          rewrite: {enabled: true, pinDigest: true}
+        """;
 
     private Task<WebhookServer> StartAsync() => WebhookServer.StartWithAsync(Policies(), null,
         "--insecure-registry", registry.Plain.Host, "--registry-budget", "2s", "--deadline", "4s");

@@ -1,0 +1,59 @@
+using System.Diagnostics;
+
+namespace AdmissionGuard.Tests.Commands;
+
+/// <summary>The real built <c>admissionguard.dll</c>, run with <c>dotnet</c> as a child process from the repository root.</summary>
+internal static class AdmissionGuardProcess
+{
+    public sealed record Result(int ExitCode, string Stdout, string Stderr)
+    {
+        public string[] Lines => Stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+
+        public string[] ErrorLines => Stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+    }
+
+    /// <summary>Runs <c>admissionguard args...</c> to its end (at most 2 minutes) and checks that no stack trace was shown.</summary>
+    public static async Task<Result> RunAsync(string? stdin, params string[] args)
+    {
+        Assert.True(File.Exists(RepoPaths.AdmissionGuardDll), $"build the solution first: {RepoPaths.AdmissionGuardDll} is missing");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(RepoPaths.AdmissionGuardDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        var result = new Result(process.ExitCode, await stdout, await stderr);
+        // Whatever the exit code, a user never sees a stack trace.
+        Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", result.Stdout + result.Stderr, StringComparison.Ordinal);
+        return result;
+    }
+}
