@@ -1,3 +1,4 @@
+using AdmissionGuard.Audit;
 using AdmissionGuard.Certificates;
 using AdmissionGuard.Hosting;
 using AdmissionGuard.Kubernetes;
@@ -15,6 +16,7 @@ internal static class ServeCommand
     [
         "--listen", "--tls-cert", "--tls-key", "--policies", "--scans", "--metrics-listen", "--drain", "--deadline", "--ca-dir",
         "--registry-budget", "--registry-ttl", "--registry-negative-ttl", "--insecure-registry", "--registry-ca", "--docker-config", "--grade-scale",
+        "--decision-log-rate", "--audit-interval",
     ];
 
     public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr, Action<WebApplication>? started = null, CancellationToken cancellationToken = default)
@@ -24,17 +26,19 @@ internal static class ServeCommand
         if (settings is null)
         {
             stderr.WriteLine($"admissionguard serve: {error}");
-            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] [--policies DIR [--scans DIR]] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE]");
+            stderr.WriteLine("usage: admissionguard serve [--listen HOST:PORT] [--tls-cert F --tls-key F] [--policies DIR [--scans DIR]] [--metrics-listen HOST:PORT] [--drain 2s] [--deadline 3s] [--ca-dir DIR] [--registry-budget 300ms] [--registry-ttl 10m] [--registry-negative-ttl 1m] [--insecure-registry HOST[:PORT]]... [--registry-ca PEM]... [--docker-config FILE] [--grade-scale FILE] [--decision-log-rate 100] [--audit-interval 10m]");
             stderr.WriteLine("  in a cluster (no --policies): [--kubeconfig FILE] [--namespace NS] [--service-name SVC] [--leader-election-lease NAME] [--trivy-operator-reports] [--workload-pull-secrets] [--tls-secret NAME --validating-webhook NAME --mutating-webhook NAME]");
             return CheckCommand.BadInput;
         }
 
-        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+        // stdout carries decision records only (one JSON object per line); logs and startup lines go to stderr.
+        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         // Self-managed mode serves whatever the watched Secret holds; otherwise files or a local self-signed CA.
-        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stdout, loggers) : null;
+        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stderr, loggers) : null;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(10));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -50,6 +54,7 @@ internal static class ServeCommand
         });
 
         builder.Services.AddAdmissionGuard(settings);
+        builder.Services.AddDecisionRecords(settings, stdout);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AdmissionMetrics.MeterName)
             // The runtime's own meter (GC heap sizes by generation, working set, JIT): what an operator needs to tell a
@@ -76,7 +81,7 @@ internal static class ServeCommand
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         // The bound addresses, not the flag: with port 0 only Kestrel knows which port it got.
-        stdout.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
+        stderr.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
         started?.Invoke(app);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
@@ -107,7 +112,8 @@ internal static class ServeCommand
             sp.GetRequiredService<AdmissionMetrics>(),
             settings.Webhook,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AdmissionHandler>>()));
+            sp.GetRequiredService<ILogger<AdmissionHandler>>(),
+            sp.GetService<DecisionRecordWriter>()));
         if (settings.Cluster is { } cluster)
         {
             services.AddClusterMode(cluster);
@@ -121,7 +127,7 @@ internal static class ServeCommand
         return services;
     }
 
-    private static ServingCertificates CreateCertificateProvider(ServeSettings settings, TextWriter stdout, ILoggerFactory loggers)
+    private static ServingCertificates CreateCertificateProvider(ServeSettings settings, TextWriter stderr, ILoggerFactory loggers)
     {
         if (settings.TlsCert is not null && settings.TlsKey is not null)
         {
@@ -129,7 +135,7 @@ internal static class ServeCommand
         }
 
         var certificates = ServingCertificates.SelfSigned(settings.CaDir);
-        stdout.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
+        stderr.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
         return certificates;
     }
 }

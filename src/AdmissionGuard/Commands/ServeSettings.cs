@@ -17,8 +17,13 @@ internal sealed record ServeSettings(
     WebhookOptions Webhook,
     RegistryOptions Registry,
     Scans.GradeScale GradeScale,
-    Kubernetes.ClusterModeOptions? Cluster)
+    Kubernetes.ClusterModeOptions? Cluster,
+    int DecisionLogRate = 100,
+    TimeSpan? AuditInterval = null)
 {
+    /// <summary>How often the background audit judges the running Pods (cluster mode, leader only).</summary>
+    public TimeSpan AuditEvery => AuditInterval ?? TimeSpan.FromMinutes(10);
+
     public static ServeSettings? From(CommandLine line, out string? error)
     {
         error = null;
@@ -90,6 +95,26 @@ internal sealed record ServeSettings(
             }
         }
 
+        var rate = 100;
+        if (line.Value("--decision-log-rate") is { } rateText
+            && (!int.TryParse(rateText, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out rate)))
+        {
+            error = $"--decision-log-rate \"{rateText}\" is not a whole number of lines per second (0 turns decision records off)";
+            return null;
+        }
+
+        TimeSpan? auditInterval = null;
+        if (line.Value("--audit-interval") is { } intervalText)
+        {
+            if (!GoDuration.TryParse(intervalText, out var interval) || interval <= TimeSpan.Zero)
+            {
+                error = $"--audit-interval \"{intervalText}\" is not a positive duration such as 10m or 1h";
+                return null;
+            }
+
+            auditInterval = interval;
+        }
+
         var caDir = line.Value("--ca-dir") ?? Path.Combine(Path.GetTempPath(), "admissionguard");
         if (budget >= deadline)
         {
@@ -129,7 +154,7 @@ internal sealed record ServeSettings(
             DockerConfigPath = dockerConfig,
         };
         return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
-            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale, cluster is null ? null : cluster with { Scale = scale });
+            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale, cluster is null ? null : cluster with { Scale = scale }, rate, auditInterval);
     }
 
     private static bool TryEndpoint(string text, out IPEndPoint? endpoint)
