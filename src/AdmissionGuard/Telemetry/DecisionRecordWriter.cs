@@ -82,10 +82,15 @@ internal sealed class DecisionRecordWriter : BackgroundService
         }
         catch (OperationCanceledException)
         {
-            // Shutting down: what is queued still goes out below.
+            // Shutting down: StopAsync writes what is still queued.
         }
+    }
 
-        Drain(reader);
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        // The loop has ended (or never ran): nothing else reads the channel now.
+        Drain(channel.Reader);
     }
 
     private void Drain(ChannelReader<DecisionRecord> reader)
