@@ -21,6 +21,14 @@ internal static class ObservingServiceCollectionExtensions
             services.AddBackgroundAudit(new AuditOptions { Interval = settings.AuditEvery });
         }
 
+        if (settings.FailClosedWebhook is { } webhook)
+        {
+            services.AddSingleton(sp => new FailClosedWhenReady(
+                sp.GetRequiredService<KubeApi>(), webhook, sp.GetRequiredService<AdmissionStateStore>(), sp.GetRequiredService<Readiness>(),
+                sp.GetRequiredService<ILeadership>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<FailClosedWhenReady>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<FailClosedWhenReady>());
+        }
+
         return services;
     }
 

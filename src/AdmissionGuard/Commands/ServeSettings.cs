@@ -19,7 +19,8 @@ internal sealed record ServeSettings(
     Scans.GradeScale GradeScale,
     Kubernetes.ClusterModeOptions? Cluster,
     int DecisionLogRate = 100,
-    TimeSpan? AuditInterval = null)
+    TimeSpan? AuditInterval = null,
+    string? FailClosedWebhook = null)
 {
     /// <summary>How often the background audit judges the running Pods (cluster mode, leader only).</summary>
     public TimeSpan AuditEvery => AuditInterval ?? TimeSpan.FromMinutes(10);
@@ -115,6 +116,13 @@ internal sealed record ServeSettings(
             auditInterval = interval;
         }
 
+        var failClosed = line.Value("--fail-closed-webhook");
+        if (failClosed is not null && cluster is null)
+        {
+            error = "--fail-closed-webhook only works in a cluster (without --policies)";
+            return null;
+        }
+
         var caDir = line.Value("--ca-dir") ?? Path.Combine(Path.GetTempPath(), "admissionguard");
         if (budget >= deadline)
         {
@@ -154,7 +162,7 @@ internal sealed record ServeSettings(
             DockerConfigPath = dockerConfig,
         };
         return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
-            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale, cluster is null ? null : cluster with { Scale = scale }, rate, auditInterval);
+            new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, registry, scale, cluster is null ? null : cluster with { Scale = scale }, rate, auditInterval, failClosed);
     }
 
     private static bool TryEndpoint(string text, out IPEndPoint? endpoint)
