@@ -85,28 +85,10 @@ internal sealed class AuditPass
             properties["grade"] = grade.ToString();
         }
 
-        var violations = image.Violations;
         var reported = new List<string>();
-        for (var i = 0; i < violations.Count; i++)
+        foreach (var (first, rules, message) in DecisionRecords.ByPolicy(site, image.Violations))
         {
-            var first = violations[i];
-            if (reported.Contains(first.PolicyId))
-            {
-                continue;
-            }
-
             reported.Add(first.PolicyId);
-            var rules = first.Rule;
-            var message = DecisionRecords.Line(site, first);
-            for (var j = i + 1; j < violations.Count; j++)
-            {
-                if (violations[j].PolicyId == first.PolicyId)
-                {
-                    rules += "," + violations[j].Rule;
-                    message += "; " + DecisionRecords.Line(site, violations[j]);
-                }
-            }
-
             var enforced = first.Mode == PolicyMode.Enforce;
             findings.Add(Result(first.PolicyId, rules, enforced ? "fail" : "warn", enforced ? "high" : "medium", message, resource, properties));
         }

@@ -38,35 +38,46 @@ internal static class DecisionRecords
                     site.Image, rewrite.To, grade, $"{site.Describe()}: image \"{site.Image}\" rewritten to \"{rewrite.To}\"", uid, dryRun));
             }
 
-            var violations = image.Violations;
-            for (var i = 0; i < violations.Count; i++)
+            foreach (var (first, rules, reason) in ByPolicy(site, image.Violations))
             {
-                var first = violations[i];
-                var seen = false;
-                for (var j = 0; j < i && !seen; j++)
-                {
-                    seen = violations[j].PolicyId == first.PolicyId;
-                }
-
-                if (seen)
-                {
-                    continue;
-                }
-
-                var rules = first.Rule;
-                var reason = Line(site, first);
-                for (var j = i + 1; j < violations.Count; j++)
-                {
-                    if (violations[j].PolicyId == first.PolicyId)
-                    {
-                        rules += "," + violations[j].Rule;
-                        reason += "; " + Line(site, violations[j]);
-                    }
-                }
-
                 into.Add(new DecisionRecord(ts, webhook, DecisionOf(first.Mode), ns, kind, name, first.PolicyId, rules, first.Mode.ToString(),
                     site.Name, list, site.Image, image.Replacement, grade, reason, uid, dryRun));
             }
+        }
+    }
+
+    /// <summary>
+    /// One entry per policy with violations of this image, in order: its first violation (policy, mode), the failed
+    /// rules comma-separated, and their denial lines joined with "; ". Records and PolicyReport results share it.
+    /// </summary>
+    public static IEnumerable<(Violation First, string Rules, string Reason)> ByPolicy(ImageSite site, IReadOnlyList<Violation> violations)
+    {
+        for (var i = 0; i < violations.Count; i++)
+        {
+            var first = violations[i];
+            var seen = false;
+            for (var j = 0; j < i && !seen; j++)
+            {
+                seen = violations[j].PolicyId == first.PolicyId;
+            }
+
+            if (seen)
+            {
+                continue;
+            }
+
+            var rules = first.Rule;
+            var reason = Line(site, first);
+            for (var j = i + 1; j < violations.Count; j++)
+            {
+                if (violations[j].PolicyId == first.PolicyId)
+                {
+                    rules += "," + violations[j].Rule;
+                    reason += "; " + Line(site, violations[j]);
+                }
+            }
+
+            yield return (first, rules, reason);
         }
     }
 }
