@@ -24,7 +24,8 @@ public class ChartRenderTests
         Assert.Single(objects.OfType<V1Deployment>());
         Assert.Single(objects.OfType<V1ValidatingWebhookConfiguration>());
         Assert.Single(objects.OfType<V1MutatingWebhookConfiguration>());
-        Assert.Equal(4, objects.OfType<V1CustomResourceDefinition>().Count());
+        // Our four, and the PolicyReport CRD (helm template cannot look the cluster up, so it renders).
+        Assert.Equal(5, objects.OfType<V1CustomResourceDefinition>().Count());
     }
 
     [Fact]
@@ -65,7 +66,7 @@ public class ChartRenderTests
 
         var excluded = Assert.Single(selector.MatchExpressions).Values;
 
-        Assert.Equal(["kube-system", Renders.ReleaseNamespace, "cert-manager", "monitoring"], excluded);
+        Assert.Equal(["kube-system", "kube-node-lease", Renders.ReleaseNamespace, "cert-manager", "monitoring"], excluded);
     }
 
     [Theory]
@@ -95,7 +96,9 @@ public class ChartRenderTests
         var validating = Assert.Single(Renders.OfType<V1ValidatingWebhookConfiguration>(render).Single().Webhooks);
         var mutating = Assert.Single(Renders.OfType<V1MutatingWebhookConfiguration>(render).Single().Webhooks);
 
-        Assert.Equal("Fail", validating.FailurePolicy);
+        // Never rendered fail-closed: AdmissionGuard switches it to Fail itself once it answers (enforce).
+        Assert.Equal("Ignore", validating.FailurePolicy);
+        Assert.Equal("Ignore", mutating.FailurePolicy);
         Assert.Equal("IfNeeded", mutating.ReinvocationPolicy);
         Assert.Equal("/validate", validating.ClientConfig.Service.Path);
         Assert.Equal("/mutate", mutating.ClientConfig.Service.Path);
@@ -147,7 +150,13 @@ public class ChartRenderTests
             Assert.DoesNotContain(rule.ApiGroups ?? [], g => g.Contains('*', StringComparison.Ordinal));
             Assert.DoesNotContain(rule.ResourceNames ?? [], n => n.Contains('*', StringComparison.Ordinal));
             Assert.Null(rule.NonResourceURLs);
-            Assert.DoesNotContain(rule.Verbs, v => v is "delete" or "deletecollection" or "escalate" or "bind" or "impersonate");
+            Assert.DoesNotContain(rule.Verbs, v => v is "deletecollection" or "escalate" or "bind" or "impersonate");
+            // The audit deletes its own PolicyReport of a namespace without judged Pods; nothing else is ever deleted.
+            if (rule.Verbs.Contains("delete"))
+            {
+                Assert.Equal(["wgpolicyk8s.io"], rule.ApiGroups);
+                Assert.Equal(["policyreports"], rule.Resources);
+            }
         }
     }
 

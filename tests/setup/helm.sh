@@ -61,6 +61,19 @@ render cert-cert-manager --set certificates.mode=cert-manager
 render cert-secret --set certificates.mode=secret --set certificates.secret.name=my-webhook-tls \
   --set certificates.secret.caBundle=LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUI=
 render all-options -f "$chart/ci/all-options-values.yaml"
+render enforce --set enforce=true
+render in-default --namespace default
+
+# NOTES.txt is what a new user reads first; helm renders it only for install (a client-side dry run needs no cluster).
+notes() { # name, extra helm args...
+  local name=$1; shift
+  "$helm" install "$release" "$chart" --namespace "$namespace" --dry-run=client "$@" | sed -n '/^NOTES:/,$p' >"$out/$name.notes.txt" \
+    || { echo "helm install --dry-run failed for $name"; exit 1; }
+  echo "rendered NOTES for $name -> artifacts/helm/$name.notes.txt"
+}
+notes default
+notes enforce --set enforce=true
+notes in-default --namespace default
 
 # The schema is what makes a wrong value fail at install time, so prove it does.
 if err=$("$helm" template "$release" "$chart" --namespace "$namespace" --set replicaCount=two 2>&1 >/dev/null); then

@@ -52,6 +52,29 @@ app.kubernetes.io/part-of: admission-guard
 {{- end -}}
 {{- end -}}
 
+{{/* "true" when the validating webhook should fail closed once AdmissionGuard answers (enforce, or failurePolicy Fail). */}}
+{{- define "admission-guard.failClosed" -}}
+{{- if or .Values.enforce (eq .Values.webhooks.validating.failurePolicy "Fail") -}}true{{- end -}}
+{{- end -}}
+
+{{/* The example policy's mode: enforce: true makes it Enforce. */}}
+{{- define "admission-guard.policyMode" -}}
+{{- if .Values.enforce -}}Enforce{{- else -}}{{ .Values.defaultContent.clusterImagePolicy.mode }}{{- end -}}
+{{- end -}}
+
+{{/*
+Namespaces never judged, one per line: those the cluster needs to recover (kube-system, kube-node-lease), the
+release namespace so AdmissionGuard can always restart itself (not "default": an install there must not exempt
+everyone's workloads), and webhooks.excludeNamespaces.
+*/}}
+{{- define "admission-guard.excludedNamespaces" -}}
+{{- $excluded := list "kube-system" "kube-node-lease" -}}
+{{- if ne .Release.Namespace "default" }}{{ $excluded = append $excluded .Release.Namespace }}{{ end -}}
+{{- range (concat $excluded .Values.webhooks.excludeNamespaces | uniq) }}
+{{ . }}
+{{- end -}}
+{{- end -}}
+
 {{/* The webhook body both configurations share: same namespaces, same kinds, same service. */}}
 {{- define "admission-guard.webhookCommon" -}}
 admissionReviewVersions: [v1]
@@ -74,8 +97,7 @@ namespaceSelector:
     - key: kubernetes.io/metadata.name
       operator: NotIn
       values:
-        {{- $excluded := concat (list "kube-system" .root.Release.Namespace) .root.Values.webhooks.excludeNamespaces | uniq }}
-        {{- range $excluded }}
+        {{- range (include "admission-guard.excludedNamespaces" .root | trim | splitList "\n") }}
         - {{ . | quote }}
         {{- end }}
 rules:

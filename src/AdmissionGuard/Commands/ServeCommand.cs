@@ -1,3 +1,4 @@
+using AdmissionGuard.Audit;
 using AdmissionGuard.Certificates;
 using AdmissionGuard.Hosting;
 using AdmissionGuard.Kubernetes;
@@ -44,6 +45,7 @@ internal static class ServeCommand
             Option("--validating-webhook", "NAME", "In a cluster, with --tls-secret: ValidatingWebhookConfiguration whose caBundle is patched."),
             Option("--mutating-webhook", "NAME", "In a cluster, with --tls-secret: MutatingWebhookConfiguration whose caBundle is patched."),
             new Option<bool>("--trivy-operator-reports") { Description = "In a cluster: also read trivy-operator VulnerabilityReports as scans." },
+            Option("--fail-closed-webhook", "NAME", "In a cluster: once this replica leads and is ready, switch this ValidatingWebhookConfiguration's webhook to failurePolicy Fail."),
             new Option<bool>("--workload-pull-secrets") { Description = "In a cluster: verify twins with each workload's own pull secrets (needs list/watch on Secrets)." },
         };
         command.SetAction((result, cancellationToken) => RunAsync(result, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, started, cancellationToken));
@@ -84,9 +86,10 @@ internal static class ServeCommand
             return Cli.BadInput;
         }
 
-        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true));
+        // stdout carries decision records only (one JSON object per line); logs and startup lines go to stderr.
+        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o => o.SingleLine = true).AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
         // Self-managed mode serves whatever the watched Secret holds; otherwise files or a local self-signed CA.
-        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stdout, loggers, out error) : null;
+        using var certificates = settings.Cluster?.TlsSecret is null ? CreateCertificateProvider(settings, stderr, loggers, out error) : null;
         if (error is not null)
         {
             stderr.WriteLine($"admissionguard serve: {error}");
@@ -96,6 +99,7 @@ internal static class ServeCommand
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = settings.Drain + TimeSpan.FromSeconds(10));
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -111,6 +115,7 @@ internal static class ServeCommand
         });
 
         builder.Services.AddAdmissionGuard(settings);
+        builder.Services.AddDecisionRecords(settings, stdout);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AdmissionMetrics.MeterName)
             // The runtime's own meter (GC heap sizes by generation, working set, JIT): what an operator needs to tell a
@@ -154,7 +159,7 @@ internal static class ServeCommand
         }
 
         // The bound addresses, not the flag: with port 0 only Kestrel knows which port it got.
-        stdout.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
+        stderr.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
         started?.Invoke(app);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
         return 0;
@@ -185,7 +190,8 @@ internal static class ServeCommand
             sp.GetRequiredService<AdmissionMetrics>(),
             settings.Webhook,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AdmissionHandler>>()));
+            sp.GetRequiredService<ILogger<AdmissionHandler>>(),
+            sp.GetService<DecisionRecordWriter>()));
         if (settings.Cluster is { } cluster)
         {
             services.AddClusterMode(cluster);
@@ -199,7 +205,7 @@ internal static class ServeCommand
         return services;
     }
 
-    private static ServingCertificates? CreateCertificateProvider(ServeSettings settings, TextWriter stdout, ILoggerFactory loggers, out string? error)
+    private static ServingCertificates? CreateCertificateProvider(ServeSettings settings, TextWriter stderr, ILoggerFactory loggers, out string? error)
     {
         error = null;
         if (settings.TlsCert is not null && settings.TlsKey is not null)
@@ -211,7 +217,7 @@ internal static class ServeCommand
         try
         {
             var certificates = ServingCertificates.SelfSigned(settings.CaDir);
-            stdout.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
+            stderr.WriteLine($"admissionguard: no --tls-cert/--tls-key given; self-signed CA for localhost written to {certificates.CaPath}");
             return certificates;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

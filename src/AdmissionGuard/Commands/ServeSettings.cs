@@ -26,6 +26,9 @@ internal sealed record ServeSettings(
     /// <summary>How often the background audit runs in a cluster (<c>--audit-interval</c>).</summary>
     public TimeSpan AuditInterval { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>The ValidatingWebhookConfiguration the ready leader switches to <c>failurePolicy: Fail</c> (<c>--fail-closed-webhook</c>).</summary>
+    public string? FailClosedWebhook { get; init; }
+
     public static ServeSettings? From(ParseResult line, out string? error)
     {
         error = null;
@@ -105,9 +108,9 @@ internal sealed record ServeSettings(
         }
 
         var rate = line.GetValue<int>("--decision-log-rate");
-        if (rate < 1)
+        if (rate < 0)
         {
-            error = $"--decision-log-rate {rate}: must be at least 1 line per second";
+            error = $"--decision-log-rate {rate}: must be 0 (no decision records) or more lines per second";
             return null;
         }
 
@@ -115,6 +118,13 @@ internal sealed record ServeSettings(
         if (line.Value("--audit-interval") is { } interval && (!GoDuration.TryParse(interval, out auditInterval) || auditInterval <= TimeSpan.Zero))
         {
             error = $"--audit-interval \"{interval}\" is not a positive duration such as 10m";
+            return null;
+        }
+
+        var failClosed = line.Value("--fail-closed-webhook");
+        if (failClosed is not null && cluster is null)
+        {
+            error = "--fail-closed-webhook only works in a cluster (without --policies)";
             return null;
         }
 
@@ -134,6 +144,7 @@ internal sealed record ServeSettings(
         {
             DecisionLogRate = rate,
             AuditInterval = auditInterval,
+            FailClosedWebhook = failClosed,
         };
     }
 

@@ -55,6 +55,13 @@ internal sealed class KubeApi(k8s.Kubernetes client)
         }
     }
 
+    /// <summary>DELETE one object; a non-success status (404 when it is already gone) becomes a <see cref="KubeApiException"/>.</summary>
+    public async Task DeleteAsync(string path, CancellationToken cancellationToken)
+    {
+        using var response = await SendAsync(HttpMethod.Delete, path, null, HttpCompletionOption.ResponseContentRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, path, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Streams a watch: one JSON object per line. Ends when the server closes the stream; a dropped
     /// connection surfaces as an <see cref="IOException"/>. An HTTP error status is a <see cref="KubeApiException"/>.

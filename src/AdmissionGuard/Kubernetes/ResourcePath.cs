@@ -12,6 +12,7 @@ internal sealed record ResourcePath(string Group, string Version, string Plural,
     public static readonly ResourcePath ServiceAccounts = new("", "v1", "serviceaccounts", "ServiceAccount", true);
     public static readonly ResourcePath ValidatingWebhookConfigurations = new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false);
     public static readonly ResourcePath MutatingWebhookConfigurations = new("admissionregistration.k8s.io", "v1", "mutatingwebhookconfigurations", "MutatingWebhookConfiguration", false);
+    public static readonly ResourcePath Pods = new("", "v1", "pods", "Pod", true);
     public static readonly ResourcePath Namespaces = new("", "v1", "namespaces", "Namespace", false);
     public static readonly ResourcePath VulnerabilityReports = new("aquasecurity.github.io", "v1alpha1", "vulnerabilityreports", "VulnerabilityReport", true);
     public static readonly ResourcePath ClusterVulnerabilityReports = new("aquasecurity.github.io", "v1alpha1", "clustervulnerabilityreports", "ClusterVulnerabilityReport", false);

@@ -20,7 +20,8 @@ internal sealed class AdmissionHandler(
     AdmissionMetrics metrics,
     WebhookOptions options,
     TimeProvider time,
-    ILogger<AdmissionHandler> logger)
+    ILogger<AdmissionHandler> logger,
+    DecisionRecordWriter? records = null)
 {
     private const int MaxWarningLength = 119;
     private const int MaxWarningsTotal = 4000;
@@ -151,6 +152,7 @@ internal sealed class AdmissionHandler(
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        WriteDecisionRecords(request, kind, ns, purpose, verdict, state);
         var response = new AdmissionResponse { Uid = request.Uid!, Allowed = true };
         string decision;
         if (purpose == EvaluationPurpose.Mutate)
@@ -196,6 +198,23 @@ internal sealed class AdmissionHandler(
         }
 
         return new AdmissionResult(200, Review(response), null, kind, operation, decision);
+    }
+
+    /// <summary>Offers one record per violating image and policy (and per rewrite); a clean request writes nothing.</summary>
+    private void WriteDecisionRecords(AdmissionRequest request, string kind, string ns, EvaluationPurpose purpose, Verdict verdict, AdmissionState state)
+    {
+        if (records is null || (verdict.Rewrites.Count == 0 && !verdict.Images.Any(i => i.Violations.Count != 0)))
+        {
+            return;
+        }
+
+        var collected = new List<DecisionRecord>();
+        DecisionRecords.Collect(collected, time.GetUtcNow(), purpose == EvaluationPurpose.Mutate ? "mutate" : "validate", ns, kind,
+            request.Name ?? request.Object?.Metadata?.Name ?? "", request.Uid!, request.DryRun ?? false, verdict, state.Snapshot);
+        foreach (var record in collected)
+        {
+            records.TryWrite(record);
+        }
     }
 
     private static string ExpectedGroup(string kind) => kind switch

@@ -27,6 +27,18 @@ public static class RepoPaths
         return File.ReadAllText(path);
     }
 
+    /// <summary>The NOTES.txt helm prints after an install of this configuration (tests/setup/helm.sh).</summary>
+    public static string ReadNotes(string name)
+    {
+        var path = Path.Combine(Renders, name + ".notes.txt");
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"{path} is missing: run tests/setup/helm.sh to render the chart first", path);
+        }
+
+        return File.ReadAllText(path);
+    }
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

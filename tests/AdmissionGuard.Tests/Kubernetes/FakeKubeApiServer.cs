@@ -268,6 +268,9 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             case "PUT" when route.Name is not null:
                 await ReplaceAsync(context, route, body);
                 break;
+            case "DELETE" when route.Name is not null:
+                await DeleteAsync(context, route);
+                break;
             case "PATCH" when route.Name is not null:
                 await PatchAsync(context, route, body, strategic: request.ContentType?.StartsWith("application/strategic-merge-patch+json", StringComparison.Ordinal) == true);
                 break;
@@ -443,6 +446,21 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         }
 
         await Respond(context, route, result);
+    }
+
+    private async Task DeleteAsync(HttpContext context, Route route)
+    {
+        var existed = Get(route.Collection, route.Key) is not null;
+        Delete(route.Collection, route.Key);
+        if (!existed)
+        {
+            await Respond(context, route, null);
+            return;
+        }
+
+        // The API server answers a delete without finalizers with a Success Status.
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync("""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success"}""");
     }
 
     private async Task PatchAsync(HttpContext context, Route route, string body, bool strategic)

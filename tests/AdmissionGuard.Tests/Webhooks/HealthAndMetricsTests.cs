@@ -20,8 +20,8 @@ public sealed class HealthAndMetricsTests(WebhookServer server)
         using var response = await server.Client.GetAsync("/readyz");
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        // production, development and the tests' audit-only policy; and the port actually bound, not the ":0" asked for.
-        Assert.Contains($"serving {server.BaseUri.ToString().TrimEnd('/')} with 3 policies", server.Stdout.ToString(), StringComparison.Ordinal);
+        // production, development and the tests' audit-only policy; and the port actually bound, not the ":0" asked for. Startup lines go to stderr: stdout holds decision records only.
+        Assert.Contains($"serving {server.BaseUri.ToString().TrimEnd('/')} with 3 policies", server.Stderr.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,0 +1,158 @@
+using AdmissionGuard.Admission;
+using AdmissionGuard.Evaluation;
+using AdmissionGuard.Hosting;
+using AdmissionGuard.Images;
+using AdmissionGuard.Policies;
+using AdmissionGuard.Telemetry;
+
+namespace AdmissionGuard.Audit;
+
+/// <summary>
+/// One audit pass over the running Pods, fed a page at a time: each Pod is judged by the same engine and the
+/// same snapshot admission uses now, and only its results are kept (never the Pod), per namespace.
+/// </summary>
+internal sealed class AuditPass
+{
+    private readonly AdmissionState state;
+    private readonly PolicyEngine engine;
+    private readonly ReportTimestamp timestamp;
+    private readonly Dictionary<string, NamespaceFindings> namespaces = new(StringComparer.Ordinal);
+
+    public AuditPass(AdmissionState state, PolicyEngine engine, DateTimeOffset now)
+    {
+        this.state = state;
+        this.engine = engine;
+        timestamp = new ReportTimestamp { Seconds = now.ToUnixTimeSeconds() };
+    }
+
+    /// <summary>Namespaces holding at least one judged Pod, with their results and adoption figures.</summary>
+    public IReadOnlyDictionary<string, NamespaceFindings> Namespaces => namespaces;
+
+    public int PodsSeen { get; private set; }
+
+    public int PodsJudged { get; private set; }
+
+    public void Judge(AuditedPod pod)
+    {
+        PodsSeen++;
+        var meta = pod.Metadata;
+        // Finished Pods run nothing; a Pod without name or namespace cannot be reported against.
+        if (pod.Status?.Phase is "Succeeded" or "Failed" || meta?.Name is not { Length: > 0 } name || meta.Namespace is not { Length: > 0 } ns)
+        {
+            return;
+        }
+
+        var labels = state.LabelsOf(ns);
+        var input = new EvaluationInput("Pod", new WorkloadObject
+        {
+            ApiVersion = "v1",
+            Kind = "Pod",
+            Metadata = new WorkloadMeta { Name = name, Namespace = ns, Labels = meta.Labels },
+            Spec = pod.Spec ?? new WorkloadSpec(),
+        }, ns, labels);
+        var verdict = engine.Evaluate(state.Snapshot, input, EvaluationPurpose.Validate);
+        if (!verdict.Evaluated || verdict.Images.Count == 0)
+        {
+            return;
+        }
+
+        PodsJudged++;
+        if (!namespaces.TryGetValue(ns, out var findings))
+        {
+            namespaces[ns] = findings = new NamespaceFindings(ns);
+        }
+
+        var resource = new List<ReportResource> { new() { Name = name, Namespace = ns, Uid = meta.Uid } };
+        foreach (var image in verdict.Images)
+        {
+            Report(findings, image, resource, ns, meta.Labels, labels);
+            Tally(findings.Adoption, image);
+        }
+    }
+
+    private void Report(NamespaceFindings findings, ImageResult image, List<ReportResource> resource, string ns,
+        Dictionary<string, string>? podLabels, IReadOnlyDictionary<string, string>? namespaceLabels)
+    {
+        var site = image.Site;
+        var properties = new Dictionary<string, string>(StringComparer.Ordinal) { ["container"] = site.Name, ["image"] = site.Image };
+        if (image.Replacement is { } twin)
+        {
+            properties["twin"] = twin;
+        }
+
+        if (image.Grade is { } grade)
+        {
+            properties["grade"] = grade.ToString();
+        }
+
+        var reported = new List<string>();
+        foreach (var (first, rules, message) in DecisionRecords.ByPolicy(site, image.Violations))
+        {
+            reported.Add(first.PolicyId);
+            var enforced = first.Mode == PolicyMode.Enforce;
+            findings.Add(Result(first.PolicyId, rules, enforced ? "fail" : "warn", enforced ? "high" : "medium", message, resource, properties));
+        }
+
+        foreach (var exemption in image.Exemptions)
+        {
+            // "ClusterImagePolicy/x: SEC-123 migration (until 2027-03-31)"
+            var policy = exemption.Split(": ", 2)[0];
+            reported.Add(policy);
+            findings.Add(Result(policy, "exception", "skip", "info", $"{site.Describe()}: image \"{site.Image}\" is excepted by {exemption}", resource, properties));
+        }
+
+        if (image.Normalized is null || !ImageReferenceParser.TryParse(image.Normalized, out var reference, out _))
+        {
+            return;
+        }
+
+        foreach (var policy in state.Snapshot.Policies)
+        {
+            if (!reported.Contains(policy.Id) && Judges(policy, ns, namespaceLabels, podLabels, reference))
+            {
+                findings.Add(Result(policy.Id, "", "pass", "info", $"{site.Describe()}: image \"{site.Image}\" passes {policy.Id}", resource, properties));
+            }
+        }
+    }
+
+    /// <summary>Whether a policy judged this image of this Pod: it matches the Pod and selects the image.</summary>
+    private static bool Judges(CompiledPolicy policy, string ns, IReadOnlyDictionary<string, string>? namespaceLabels, Dictionary<string, string>? podLabels, ImageReference image) =>
+        (policy.Namespace is null || policy.Namespace == ns)
+        && (policy.Namespaces.Length == 0 || NameGlob.AnyMatch(policy.Namespaces, ns))
+        && !NameGlob.AnyMatch(policy.ExcludeNamespaces, ns)
+        && (policy.NamespaceSelector.IsEmpty || (namespaceLabels is not null && policy.NamespaceSelector.Matches(namespaceLabels)))
+        && policy.PodSelector.Matches(podLabels)
+        && policy.Selects(image);
+
+    private ReportResult Result(string policy, string rule, string result, string severity, string message, List<ReportResource> resource, Dictionary<string, string> properties) => new()
+    {
+        Policy = policy,
+        Rule = rule,
+        Result = result,
+        Severity = severity,
+        Message = message,
+        Resources = resource,
+        Properties = properties,
+        Timestamp = timestamp,
+    };
+
+    private void Tally(AdoptionTally tally, ImageResult image)
+    {
+        if (image.Site.Location == ImageLocation.ImageVolume)
+        {
+            return;
+        }
+
+        Scans.ScanRecord? scan = null, twinScan = null;
+        if (image.Normalized is not null && ImageReferenceParser.TryParse(image.Normalized, out var reference, out _))
+        {
+            scan = state.Scans.Find(reference, reference.Digest);
+            if (image.Replacement is { } twin && ImageReferenceParser.TryParse(twin, out var twinReference, out _))
+            {
+                twinScan = state.Scans.Find(twinReference, twinReference.Digest);
+            }
+        }
+
+        tally.Add(image.Normalized ?? image.Site.Image, image.Hardened == true, image.Grade, scan, twinScan);
+    }
+}

@@ -1,0 +1,43 @@
+using AdmissionGuard.Kubernetes;
+using AdmissionGuard.Tests.Kubernetes;
+using AdmissionGuard.Tests.Webhooks;
+
+namespace AdmissionGuard.Tests.Audit;
+
+/// <summary><c>serve</c> in cluster mode against the fake API server: the audit runs by itself and shows in /metrics.</summary>
+public sealed class AuditServeTests
+{
+    [Fact]
+    public async Task Serve_ClusterMode_WritesPolicyReportsAndAdoptionGaugesWithoutBeingAsked()
+    {
+        await using var api = await FakeKubeApiServer.StartAsync();
+        api.Apply(ResourcePath.HardenedImageSources.Collection, """
+            {"apiVersion":"admissionguard.io/v1alpha1","kind":"HardenedImageSource","metadata":{"name":"suffix"},
+             "spec":{"hardened":["**:*-hardened"],"mappings":[{"from":"**","to":"{repository}:{tag}-hardened"}],"verifyExists":false}}
+            """);
+        api.Apply(ResourcePath.ClusterImagePolicies.Collection, """
+            {"apiVersion":"admissionguard.io/v1alpha1","kind":"ClusterImagePolicy","metadata":{"name":"baseline"},
+             "spec":{"mode":"Audit","rules":{"hardened":{"required":true,"sources":["suffix"]}}}}
+            """);
+        api.Apply(ResourcePath.Namespaces.Collection, Kubernetes.TestObjects.Namespace("team"));
+        api.Apply(AuditCluster.Pods, AuditCluster.PodJson("team", "web", "nginx:1.25"));
+        api.Apply(AuditCluster.Pods, AuditCluster.PodJson("team", "db", "postgres:16-hardened"));
+        var kubeconfig = TestKubeconfig.Write(api.BaseUri.ToString());
+        try
+        {
+            await using var server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", kubeconfig, "--audit-interval", "1h");
+
+            await Eventually.True(() => api.Get(AuditCluster.Reports, "team/admissionguard") is not null, "the PolicyReport of namespace team", seconds: 60);
+            var report = api.Get(AuditCluster.Reports, "team/admissionguard")!;
+            Assert.Equal(1, (int)report["summary"]!["warn"]!);
+            Assert.Equal(1, (int)report["summary"]!["pass"]!);
+            var metrics = await server.Client.GetStringAsync("/metrics");
+            Assert.Matches("admissionguard_workload_images\\{[^}]*hardened=\"false\"[^}]*\\} 1", metrics);
+            Assert.Matches("admissionguard_workload_images\\{[^}]*hardened=\"true\"[^}]*namespace=\"team\"[^}]*\\} 1", metrics);
+        }
+        finally
+        {
+            File.Delete(kubeconfig);
+        }
+    }
+}
