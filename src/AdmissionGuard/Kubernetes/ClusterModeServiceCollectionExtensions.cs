@@ -22,7 +22,7 @@ internal static class ClusterModeServiceCollectionExtensions
         if (options.LeaseName is { } lease)
         {
             services.AddSingleton(sp => new LeaseLeaderElector(
-                sp.GetRequiredService<k8s.Kubernetes>(), options.Namespace, lease, options.Identity, options.Election,
+                sp.GetRequiredService<KubeApi>(), options.Namespace, lease, options.Identity, options.Election,
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaseLeaderElector>>()));
             services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaseLeaderElector>());
             services.AddHostedService(sp => sp.GetRequiredService<LeaseLeaderElector>());

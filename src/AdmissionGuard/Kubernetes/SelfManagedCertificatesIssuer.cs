@@ -16,7 +16,7 @@ namespace AdmissionGuard.Kubernetes;
 /// (old + new CA), then a serving certificate from the new CA once the bundle has been in the webhooks for a
 /// grace period, then the old CA out once that certificate has been in the Secret for a grace period.
 /// All state lives in the Secret, so a new leader carries on; only the grace timers are local, and a new
-/// leader restarts them, which errs on the safe side. Uses get, create and update on the Secret and
+/// leader restarts them, which errs on the safe side. Uses get, create and patch on the Secret and
 /// get and patch (strategic merge, only <c>clientConfig.caBundle</c>) on the two configurations.
 /// </summary>
 internal sealed class SelfManagedCertificatesIssuer : BackgroundService
@@ -216,7 +216,7 @@ internal sealed class SelfManagedCertificatesIssuer : BackgroundService
         }
     }
 
-    /// <summary>Create, or replace with the resourceVersion read (a 409 means another writer won: the next pass re-reads).</summary>
+    /// <summary>Create, or merge-patch the data conditional on the resourceVersion read (a 409 means another writer won: the next pass re-reads).</summary>
     private async Task WriteSecretAsync(JsonObject? existing, SelfManagedCertificatesSecret content, CancellationToken cancellationToken)
     {
         JsonDocument written;
@@ -239,9 +239,10 @@ internal sealed class SelfManagedCertificatesIssuer : BackgroundService
         }
         else
         {
-            // Everything else on the object (labels, annotations someone added) stays as read.
-            existing["data"] = content.ToData();
-            written = await api.SendJsonAsync(HttpMethod.Put, ResourcePath.Secrets.Item(options.Namespace, options.SecretName), Encoding.UTF8.GetBytes(existing.ToJsonString()), "application/json", cancellationToken).ConfigureAwait(false);
+            // Only our four data keys, and only if nobody wrote since the read; nothing else we read is sent back.
+            var resourceVersion = existing["metadata"]?["resourceVersion"]?.GetValue<string>() ?? throw new JsonException("the Secret has no metadata.resourceVersion");
+            var patch = MergePatch.Conditional(resourceVersion, ("data", content.ToData()));
+            written = await api.SendJsonAsync(HttpMethod.Patch, ResourcePath.Secrets.Item(options.Namespace, options.SecretName), Encoding.UTF8.GetBytes(patch.ToJsonString()), MergePatch.ContentType, cancellationToken).ConfigureAwait(false);
         }
 
         written.Dispose();

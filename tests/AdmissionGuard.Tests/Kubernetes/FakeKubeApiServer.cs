@@ -23,6 +23,7 @@ namespace AdmissionGuard.Tests.Kubernetes;
 /// </summary>
 internal sealed class FakeKubeApiServer : IAsyncDisposable
 {
+    private const string CreationTime = "2026-11-01T00:00:00Z";
     private readonly object gate = new();
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> store = new(StringComparer.Ordinal);
     private readonly List<HistoryEntry> history = [];
@@ -105,7 +106,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             {
                 meta["generation"] = 1L;
                 meta["uid"] = Guid.NewGuid().ToString();
-                meta["creationTimestamp"] = "2026-11-01T00:00:00Z";
+                meta["creationTimestamp"] = CreationTime;
                 Store(collection, key, obj, "ADDED");
             }
 
@@ -385,7 +386,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             {
                 meta["generation"] = 1L;
                 meta["uid"] = Guid.NewGuid().ToString();
-                meta["creationTimestamp"] = "2026-11-01T00:00:00Z";
+                meta["creationTimestamp"] = CreationTime;
                 Store(route.Collection, key, obj, "ADDED");
                 created = (JsonObject)obj.DeepClone();
             }
@@ -449,9 +450,16 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     {
         var patch = JsonNode.Parse(body)!.AsObject();
         JsonObject? result = null;
+        var conflict = false;
         lock (gate)
         {
-            if (Items(route.Collection).TryGetValue(route.Key, out var old))
+            // A resourceVersion in the patch is a precondition, as in a PUT.
+            var expected = patch["metadata"]?["resourceVersion"]?.GetValue<string>();
+            if (Items(route.Collection).TryGetValue(route.Key, out var old) && expected is not null && expected != Meta(old)["resourceVersion"]!.GetValue<string>())
+            {
+                conflict = true;
+            }
+            else if (old is not null)
             {
                 var next = (JsonObject)old.DeepClone();
                 if (route.Subresource == "status")
@@ -469,8 +477,19 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             }
         }
 
+        if (conflict)
+        {
+            await Conflict(context, route);
+            return;
+        }
+
         await Respond(context, route, result);
     }
+
+    private static Task Conflict(HttpContext context, Route route) =>
+        Status(context, 409, "Conflict",
+            $"Operation cannot be fulfilled on {ResourceText(route.Collection)} \"{route.Name}\": the object has been modified; please apply your changes to the latest version and try again",
+            Details(route));
 
     private static void KeepServerFields(JsonObject old, JsonObject next)
     {
@@ -535,8 +554,9 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         return result;
     }
 
-    private void Store(string collection, string key, JsonObject obj, string type)
+    private void Store(string collection, string key, JsonObject obj, string type, string manager = "kubectl-client-side-apply", string? subresource = null)
     {
+        ManagedFields.Record(obj, manager, subresource, CreationTime);
         Meta(obj)["resourceVersion"] = (++version).ToString(CultureInfo.InvariantCulture);
         Items(collection)[key] = obj;
         history.Add(new HistoryEntry(version, collection, type, obj.ToJsonString()));
