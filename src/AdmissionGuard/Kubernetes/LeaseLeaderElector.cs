@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AdmissionGuard.Hosting;
 
 namespace AdmissionGuard.Kubernetes;
 
@@ -14,7 +15,7 @@ namespace AdmissionGuard.Kubernetes;
 /// can never both win and nothing we do not own (managedFields, labels) is sent back.
 /// Uses only get, create and patch on the Lease (the chart's RBAC).
 /// </summary>
-internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
+internal sealed class LeaseLeaderElector : SupervisedService, ILeadership
 {
     private const string WriteQuery = "?fieldManager=admissionguard";
     private static readonly ResourcePath Path = ResourcePath.Leases;
@@ -30,7 +31,9 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
     private DateTimeOffset lastRenewed;
     private volatile bool isLeader;
 
-    public LeaseLeaderElector(KubeApi api, string ns, string name, string identity, LeaderElectionOptions options, TimeProvider time, ILogger<LeaseLeaderElector> logger)
+    public LeaseLeaderElector(KubeApi api, string ns, string name, string identity, LeaderElectionOptions options, TimeProvider time, ILogger<LeaseLeaderElector> logger,
+        ServiceHealth? health = null, IHostApplicationLifetime? lifetime = null, SupervisionOptions? supervision = null)
+        : base("leader election", time, logger, health, lifetime, supervision)
     {
         this.api = api;
         this.ns = ns;
@@ -47,7 +50,7 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
 
     public string Identity => identity;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -58,7 +61,9 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
                 {
                     held = await TryAcquireOrRenewAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or JsonException)
+                // Refusals and unreachability are routine: retry each period. Anything else (an answer that is not a
+                // Lease, a bug) fails the loop, and the supervisor restarts it with backoff.
+                catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException)
                 {
                     logger.LogWarning("lease {Namespace}/{Name}: {Error}", ns, name, e.Message);
                     held = isLeader && time.GetUtcNow() - lastRenewed < options.RenewDeadline;
@@ -217,6 +222,9 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
 
     private static int? Number(JsonElement obj, string property) =>
         obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
+
+    /// <summary>A failed run cannot vouch for the lease any more: step down until the restarted loop renews it.</summary>
+    protected override void OnRestarting() => SetLeader(false);
 
     private void SetLeader(bool value)
     {

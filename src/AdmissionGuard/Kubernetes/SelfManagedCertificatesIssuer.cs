@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AdmissionGuard.Certificates;
+using AdmissionGuard.Hosting;
 
 namespace AdmissionGuard.Kubernetes;
 
@@ -19,7 +20,7 @@ namespace AdmissionGuard.Kubernetes;
 /// leader restarts them, which errs on the safe side. Uses get, create and patch on the Secret and
 /// get and patch (strategic merge, only <c>clientConfig.caBundle</c>) on the two configurations.
 /// </summary>
-internal sealed class SelfManagedCertificatesIssuer : BackgroundService
+internal sealed class SelfManagedCertificatesIssuer : SupervisedService
 {
     private const string StrategicMergePatch = "application/strategic-merge-patch+json";
     private static readonly TimeSpan MinimumWait = TimeSpan.FromSeconds(1);
@@ -36,7 +37,9 @@ internal sealed class SelfManagedCertificatesIssuer : BackgroundService
     private string? seenServing;
     private DateTimeOffset seenServingAt;
 
-    public SelfManagedCertificatesIssuer(KubeApi api, SelfManagedCertificatesOptions options, ILeadership leadership, TimeProvider time, ILogger<SelfManagedCertificatesIssuer> logger, SelfManagedCertificatesProvider? provider = null)
+    public SelfManagedCertificatesIssuer(KubeApi api, SelfManagedCertificatesOptions options, ILeadership leadership, TimeProvider time, ILogger<SelfManagedCertificatesIssuer> logger, SelfManagedCertificatesProvider? provider = null,
+        ServiceHealth? health = null, IHostApplicationLifetime? lifetime = null)
+        : base("certificate issuer", time, logger, health, lifetime)
     {
         ArgumentNullException.ThrowIfNull(leadership);
         this.api = api;
@@ -52,7 +55,7 @@ internal sealed class SelfManagedCertificatesIssuer : BackgroundService
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)

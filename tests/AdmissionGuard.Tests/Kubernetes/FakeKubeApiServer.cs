@@ -182,6 +182,27 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The next <paramref name="count"/> requests matching method and path fragment get this raw answer, e.g. a
+    /// proxy's HTML page with status 200 where JSON was expected.
+    /// </summary>
+    public void AnswerNext(string method, string pathContains, int status, string body, int count = 1)
+    {
+        lock (gate)
+        {
+            failures.Add(new Failure(method, pathContains, status, count, null) { RawBody = body });
+        }
+    }
+
+    /// <summary>Drops every injected failure and raw answer still pending.</summary>
+    public void ClearFailures()
+    {
+        lock (gate)
+        {
+            failures.Clear();
+        }
+    }
+
     /// <summary>RBAC denies <paramref name="verb"/> (get, list, watch, create, update, patch) on the collection: 403 Forbidden.</summary>
     public void Forbid(string verb, string collection)
     {
@@ -246,7 +267,16 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             return;
         }
 
-        if (TakeFailure(request.Method, request.Path.Value ?? "") is { } failed)
+        var failed = TakeFailure(request.Method, request.Path.Value ?? "");
+        if (failed is { RawBody: { } raw })
+        {
+            context.Response.StatusCode = failed.Status;
+            context.Response.ContentType = "text/html";
+            await context.Response.WriteAsync(raw);
+            return;
+        }
+
+        if (failed is not null)
         {
             await Status(context, failed.Status, ReasonOf(failed.Status), failed.Message ?? $"injected {failed.Status}");
             return;
@@ -772,5 +802,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         public int Status { get; } = status;
 
         public int Count { get; set; } = count;
+
+        public string? RawBody { get; init; }
     }
 }
