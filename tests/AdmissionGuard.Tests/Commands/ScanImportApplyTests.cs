@@ -27,7 +27,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         server = await FakeKubeApiServer.StartAsync();
-        kubeconfig = TestKubeconfig.Write(server.BaseUri.ToString());
+        kubeconfig = server.WriteKubeconfig();
     }
 
     public async Task DisposeAsync()

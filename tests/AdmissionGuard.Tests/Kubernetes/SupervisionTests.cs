@@ -16,7 +16,7 @@ public sealed class SupervisionTests
     {
         await using var api = await FakeKubeApiServer.StartAsync();
         api.Apply(ResourcePath.ClusterImagePolicies.Collection, TestObjects.ClusterPolicy("no-latest"));
-        var kubeconfig = TestKubeconfig.Write(api.BaseUri.ToString());
+        var kubeconfig = api.WriteKubeconfig();
         await using var server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", kubeconfig, "--namespace", "ag", "--leader-election-lease", "ag-leader");
         try
         {
