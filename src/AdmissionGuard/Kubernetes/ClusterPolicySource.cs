@@ -29,6 +29,7 @@ internal sealed class ClusterPolicySource : SupervisedService
     private readonly ResourceWatcher<ImageScan>[] reports;
     private readonly ClusterPullSecrets? pullSecrets;
     private readonly SemaphoreSlim signal = new(0);
+    private readonly LastGoodCompiler compiler = new();
     private int pending;
     private int scansDirty = 1;
     private IScanFacts scanFacts = ScanIndex.Empty;
@@ -191,7 +192,7 @@ internal sealed class ClusterPolicySource : SupervisedService
             scanFacts = result.Index;
         }
 
-        return ClusterStateBuilder.Build(sources.Items, clusterPolicies.Items, policies.Items, namespaces.Items, scanFacts);
+        return ClusterStateBuilder.Build(sources.Items, clusterPolicies.Items, policies.Items, namespaces.Items, scanFacts, compiler);
     }
 
     private void Signal()
