@@ -61,6 +61,8 @@ internal static class ServeCommand
         var store = app.Services.GetRequiredService<AdmissionStateStore>();
         app.Services.GetService<LocalPolicyLoader>()?.LoadNow();
         app.Services.GetRequiredService<RegistryFactCache>().LookupCompleted += app.Services.GetRequiredService<AdmissionMetrics>().RegistryRequest;
+        app.Services.GetRequiredService<AdmissionMetrics>().ObserveBreakers(() => app.Services.GetRequiredService<RegistryFactCache>().OpenBreakers);
+        app.Services.GetRequiredService<AdmissionMetrics>().ObserveCertificate(certificates?.Provider ?? app.Services.GetRequiredService<ICertificateProvider>());
         foreach (var e in store.Current.Snapshot.Errors)
         {
             stderr.WriteLine($"admissionguard serve: invalid policy: {e}");
