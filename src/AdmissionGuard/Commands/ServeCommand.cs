@@ -162,7 +162,9 @@ internal static class ServeCommand
         stderr.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
         started?.Invoke(app);
         await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
-        return 0;
+
+        // A background service that failed for good is an error exit, never 0.
+        return ServiceHealth.ExitCodeOf(app.Services);
     }
 
     private static bool IsMetricsRequest(HttpContext context, ServeSettings settings) =>

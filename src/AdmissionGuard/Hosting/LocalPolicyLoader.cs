@@ -17,7 +17,7 @@ internal sealed class LocalPolicyLoader(
     TimeSpan? pollInterval = null) : BackgroundService
 {
     private readonly Dictionary<string, ManifestSet> lastGoodFiles = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, object> lastGoodObjects = new(StringComparer.Ordinal);
+    private readonly LastGoodCompiler compiler = new();
     private string fingerprint = "";
 
     /// <summary>Loads once, synchronously, so the server is ready before it listens.</summary>
@@ -132,55 +132,14 @@ internal sealed class LocalPolicyLoader(
         logger.LogInformation("loaded {Policies} policies, {Sources} hardened image sources, {Scans} scans from {Dir}", snapshot.PolicyCount, snapshot.SourceCount, scans.Count, policiesDir);
     }
 
-    /// <summary>Compiles; an object that fails is replaced by its last good version, if it had one.</summary>
     private PolicySnapshot CompileKeepingLastGood(ManifestSet set)
     {
-        var snapshot = PolicyCompiler.Compile(set.Sources, set.Policies);
-        if (snapshot.Errors.Count == 0)
-        {
-            Remember(set);
-            return snapshot;
-        }
-
-        var failed = new HashSet<string>(snapshot.Errors.Select(e => e.ObjectId), StringComparer.Ordinal);
+        var snapshot = compiler.Compile(set.Sources, set.Policies);
         foreach (var error in snapshot.Errors)
         {
             logger.LogError("policy is invalid, keeping its last good version if any: {Error}", error.ToString());
         }
 
-        var sources = set.Sources.Select(s => failed.Contains(Id(s)) && lastGoodObjects.TryGetValue(Id(s), out var old) ? (HardenedImageSource)old : s)
-            .Where(s => !failed.Contains(Id(s)) || lastGoodObjects.ContainsKey(Id(s))).ToList();
-        var policies = set.Policies.Select(p => failed.Contains(Id(p)) && lastGoodObjects.TryGetValue(Id(p), out var old) ? (ImagePolicy)old : p)
-            .Where(p => !failed.Contains(Id(p)) || lastGoodObjects.ContainsKey(Id(p))).ToList();
-        var retried = PolicyCompiler.Compile(sources, policies);
-        Remember(sources.Where(s => !failed.Contains(Id(s))), policies.Where(p => !failed.Contains(Id(p))));
-
-        // The errors of the new versions stay visible even though old versions serve.
-        return retried.WithErrors(snapshot.Errors);
-    }
-
-    private void Remember(ManifestSet set) => Remember(set.Sources, set.Policies);
-
-    private void Remember(IEnumerable<HardenedImageSource> sources, IEnumerable<ImagePolicy> policies)
-    {
-        foreach (var source in sources)
-        {
-            lastGoodObjects[Id(source)] = source;
-        }
-
-        foreach (var policy in policies)
-        {
-            lastGoodObjects[Id(policy)] = policy;
-        }
-    }
-
-    private static string Id(HardenedImageSource source) => $"{HardenedImageSource.KindName}/{source.Metadata?.Name ?? "<unnamed>"}";
-
-    private static string Id(ImagePolicy policy)
-    {
-        var kind = policy.Kind ?? ImagePolicy.ClusterKind;
-        return kind == ImagePolicy.NamespacedKind
-            ? $"{kind}/{policy.Metadata?.Namespace}/{policy.Metadata?.Name ?? "<unnamed>"}"
-            : $"{kind}/{policy.Metadata?.Name ?? "<unnamed>"}";
+        return snapshot;
     }
 }

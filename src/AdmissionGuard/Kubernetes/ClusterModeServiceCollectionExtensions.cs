@@ -15,6 +15,7 @@ internal static class ClusterModeServiceCollectionExtensions
     {
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<AdmissionStateStore>();
+        services.TryAddSingleton<ServiceHealth>();
         services.AddSingleton(options);
         services.AddSingleton(_ => new k8s.Kubernetes(configuration
             ?? (options.Kubeconfig is { } file ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file) : KubernetesClientConfiguration.BuildDefaultConfig())));
@@ -22,8 +23,9 @@ internal static class ClusterModeServiceCollectionExtensions
         if (options.LeaseName is { } lease)
         {
             services.AddSingleton(sp => new LeaseLeaderElector(
-                sp.GetRequiredService<k8s.Kubernetes>(), options.Namespace, lease, options.Identity, options.Election,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaseLeaderElector>>()));
+                sp.GetRequiredService<KubeApi>(), options.Namespace, lease, options.Identity, options.Election,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<LeaseLeaderElector>>(),
+                sp.GetRequiredService<ServiceHealth>(), sp.GetService<IHostApplicationLifetime>()));
             services.AddSingleton<ILeadership>(sp => sp.GetRequiredService<LeaseLeaderElector>());
             services.AddHostedService(sp => sp.GetRequiredService<LeaseLeaderElector>());
         }
@@ -37,12 +39,14 @@ internal static class ClusterModeServiceCollectionExtensions
             // Every replica serves from the Secret; only the leader writes it and the caBundles.
             services.AddSingleton(sp => new SelfManagedCertificatesProvider(
                 sp.GetRequiredService<KubeApi>(), certificates, sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<SelfManagedCertificatesProvider>>(), options.Watch));
+                sp.GetRequiredService<ILogger<SelfManagedCertificatesProvider>>(), options.Watch,
+                sp.GetRequiredService<ServiceHealth>(), sp.GetService<IHostApplicationLifetime>()));
             services.AddSingleton<ICertificateProvider>(sp => sp.GetRequiredService<SelfManagedCertificatesProvider>());
             services.AddHostedService(sp => sp.GetRequiredService<SelfManagedCertificatesProvider>());
             services.AddSingleton(sp => new SelfManagedCertificatesIssuer(
                 sp.GetRequiredService<KubeApi>(), certificates, sp.GetRequiredService<ILeadership>(), sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<SelfManagedCertificatesIssuer>>(), sp.GetRequiredService<SelfManagedCertificatesProvider>()));
+                sp.GetRequiredService<ILogger<SelfManagedCertificatesIssuer>>(), sp.GetRequiredService<SelfManagedCertificatesProvider>(),
+                sp.GetRequiredService<ServiceHealth>(), sp.GetService<IHostApplicationLifetime>()));
             services.AddHostedService(sp => sp.GetRequiredService<SelfManagedCertificatesIssuer>());
         }
 
@@ -57,7 +61,7 @@ internal static class ClusterModeServiceCollectionExtensions
         services.AddSingleton(sp => new ClusterPolicySource(
             sp.GetRequiredService<KubeApi>(), sp.GetRequiredService<AdmissionStateStore>(), options,
             sp.GetRequiredService<ILeadership>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetService<ClusterPullSecrets>()));
+            sp.GetService<ClusterPullSecrets>(), sp.GetRequiredService<ServiceHealth>(), sp.GetService<IHostApplicationLifetime>()));
         services.AddHostedService(sp => sp.GetRequiredService<ClusterPolicySource>());
         return services;
     }

@@ -13,7 +13,7 @@ namespace AdmissionGuard.Kubernetes;
 /// <see cref="AdmissionState"/>. Nothing is swapped in before every watcher's first full list, so readiness
 /// means "judging with the whole cluster's policies". The leader then brings status conditions up to date.
 /// </summary>
-internal sealed class ClusterPolicySource : BackgroundService
+internal sealed class ClusterPolicySource : SupervisedService
 {
     private readonly AdmissionStateStore store;
     private readonly ClusterModeOptions options;
@@ -29,13 +29,16 @@ internal sealed class ClusterPolicySource : BackgroundService
     private readonly ResourceWatcher<ImageScan>[] reports;
     private readonly ClusterPullSecrets? pullSecrets;
     private readonly SemaphoreSlim signal = new(0);
+    private readonly LastGoodCompiler compiler = new();
     private int pending;
     private int scansDirty = 1;
     private IScanFacts scanFacts = ScanIndex.Empty;
     private bool statusRetryScheduled;
 
     /// <param name="pullSecrets">Watched here too, so that readiness also waits for the pull secrets (<c>--workload-pull-secrets</c>).</param>
-    public ClusterPolicySource(KubeApi api, AdmissionStateStore store, ClusterModeOptions options, ILeadership leadership, TimeProvider time, ILoggerFactory loggers, ClusterPullSecrets? pullSecrets = null)
+    public ClusterPolicySource(KubeApi api, AdmissionStateStore store, ClusterModeOptions options, ILeadership leadership, TimeProvider time, ILoggerFactory loggers, ClusterPullSecrets? pullSecrets = null,
+        ServiceHealth? health = null, IHostApplicationLifetime? lifetime = null)
+        : base("policy watch", time, loggers.CreateLogger<ClusterPolicySource>(), health, lifetime)
     {
         this.pullSecrets = pullSecrets;
         this.store = store;
@@ -88,21 +91,55 @@ internal sealed class ClusterPolicySource : BackgroundService
         base.Dispose();
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>
+    /// The watchers and the rebuild loop run together; when any of them fails, the others are stopped and the
+    /// supervisor restarts them all (the caches and the last swapped snapshot survive, so admission never notices).
+    /// </summary>
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var token = run.Token;
         var running = new List<Task>
         {
-            sources.RunAsync(stoppingToken), clusterPolicies.RunAsync(stoppingToken), policies.RunAsync(stoppingToken),
-            scans.RunAsync(stoppingToken), namespaces.RunAsync(stoppingToken),
+            sources.RunAsync(token), clusterPolicies.RunAsync(token), policies.RunAsync(token),
+            scans.RunAsync(token), namespaces.RunAsync(token),
         };
-        running.AddRange(reports.Select(r => r.RunAsync(stoppingToken)));
+        running.AddRange(reports.Select(r => r.RunAsync(token)));
         if (pullSecrets is not null)
         {
-            running.AddRange(pullSecrets.Run(stoppingToken));
-            _ = pullSecrets.Synced.ContinueWith(_ => Signal(), stoppingToken, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+            running.AddRange(pullSecrets.Run(token));
+            _ = pullSecrets.Synced.ContinueWith(_ => Signal(), token, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
         }
+
+        running.Add(RebuildLoopAsync(token));
+
+        // The first to end (a failure, or all of them on shutdown) stops the rest.
+        var first = await Task.WhenAny(running).ConfigureAwait(false);
+        await run.CancelAsync().ConfigureAwait(false);
         try
         {
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested && !first.IsFaulted)
+        {
+        }
+        catch (Exception) when (first.IsFaulted)
+        {
+            // Reported below, from the task that failed first.
+        }
+
+        if (first.IsFaulted)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first.Exception!.InnerException!);
+        }
+    }
+
+    private async Task RebuildLoopAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // A restart rebuilds at once: the caches may have moved while the loop was down.
+            Signal();
             while (!stoppingToken.IsCancellationRequested)
             {
                 await signal.WaitAsync(stoppingToken).ConfigureAwait(false);
@@ -138,10 +175,6 @@ internal sealed class ClusterPolicySource : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        finally
-        {
-            await Task.WhenAll(running).ConfigureAwait(false);
-        }
     }
 
     private ClusterState Rebuild()
@@ -159,7 +192,7 @@ internal sealed class ClusterPolicySource : BackgroundService
             scanFacts = result.Index;
         }
 
-        return ClusterStateBuilder.Build(sources.Items, clusterPolicies.Items, policies.Items, namespaces.Items, scanFacts);
+        return ClusterStateBuilder.Build(sources.Items, clusterPolicies.Items, policies.Items, namespaces.Items, scanFacts, compiler);
     }
 
     private void Signal()

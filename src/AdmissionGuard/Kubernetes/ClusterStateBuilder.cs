@@ -6,8 +6,10 @@ namespace AdmissionGuard.Kubernetes;
 
 /// <summary>
 /// Pure: turns the watch caches into an <see cref="AdmissionState"/> and the status each object should show.
-/// An object that failed to decode takes no part, exactly like one that failed to compile; unlike local mode
-/// there is no "last good version", because a replica that starts later never saw it and replicas must agree.
+/// An edit that does not compile keeps the object's last good version enforced (<see cref="LastGoodCompiler"/>,
+/// the same piece local mode uses); one that never compiled, or that cannot be decoded, enforces nothing.
+/// A replica that starts while an object is invalid never saw its last good version, so it enforces nothing of
+/// it: the policy webhook exists so that such versions are not stored in the first place.
 /// </summary>
 internal static class ClusterStateBuilder
 {
@@ -16,8 +18,10 @@ internal static class ClusterStateBuilder
         IReadOnlyCollection<WatchedObject<ImagePolicy>> clusterPolicies,
         IReadOnlyCollection<WatchedObject<ImagePolicy>> policies,
         IReadOnlyCollection<WatchedObject<Dictionary<string, string>>> namespaces,
-        IScanFacts scans)
+        IScanFacts scans,
+        LastGoodCompiler? compiler = null)
     {
+        compiler ??= new LastGoodCompiler();
         var decodeErrors = new List<PolicyError>();
         foreach (var invalid in sources.Where(s => s.Value is null))
         {
@@ -37,14 +41,16 @@ internal static class ClusterStateBuilder
         // The kind decides cluster or namespaced semantics: trust the collection it came from, not the body.
         var allPolicies = clusterPolicies.Where(p => p.Value is not null).Select(p => WithKind(p.Value!, ImagePolicy.ClusterKind))
             .Concat(policies.Where(p => p.Value is not null).Select(p => WithKind(p.Value!, ImagePolicy.NamespacedKind)));
-        var compiled = PolicyCompiler.Compile(sources.Where(s => s.Value is not null).Select(s => s.Value!), allPolicies);
+        var compiled = compiler.Compile([.. sources.Where(s => s.Value is not null).Select(s => s.Value!)], [.. allPolicies], [.. decodeErrors.Select(e => e.ObjectId)]);
         var snapshot = decodeErrors.Count == 0 ? compiled : compiled.WithErrors([.. compiled.Errors, .. decodeErrors]);
 
         var errorsById = snapshot.Errors.ToLookup(e => e.ObjectId, StringComparer.Ordinal);
         var targets = new List<StatusTarget>();
-        targets.AddRange(sources.Select(s => Target(ResourcePath.HardenedImageSources, s, errorsById[$"{HardenedImageSource.KindName}/{s.Meta.Name}"])));
-        targets.AddRange(clusterPolicies.Select(p => Target(ResourcePath.ClusterImagePolicies, p, errorsById[$"{ImagePolicy.ClusterKind}/{p.Meta.Name}"])));
-        targets.AddRange(policies.Select(p => Target(ResourcePath.ImagePolicies, p, errorsById[$"{ImagePolicy.NamespacedKind}/{p.Meta.Namespace}/{p.Meta.Name}"])));
+        StatusTarget Of<T>(ResourcePath resource, WatchedObject<T> item, string id)
+            where T : class => Target(resource, item, errorsById[id], compiler.EnforcedGeneration(id));
+        targets.AddRange(sources.Select(s => Of(ResourcePath.HardenedImageSources, s, $"{HardenedImageSource.KindName}/{s.Meta.Name}")));
+        targets.AddRange(clusterPolicies.Select(p => Of(ResourcePath.ClusterImagePolicies, p, $"{ImagePolicy.ClusterKind}/{p.Meta.Name}")));
+        targets.AddRange(policies.Select(p => Of(ResourcePath.ImagePolicies, p, $"{ImagePolicy.NamespacedKind}/{p.Meta.Namespace}/{p.Meta.Name}")));
 
         var labels = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         foreach (var ns in namespaces.Where(n => n.Value is not null && n.Meta.Name is not null))
@@ -65,7 +71,10 @@ internal static class ClusterStateBuilder
         return policy;
     }
 
-    private static StatusTarget Target<T>(ResourcePath resource, WatchedObject<T> item, IEnumerable<PolicyError> errors)
+    private static StatusTarget Target<T>(ResourcePath resource, WatchedObject<T> item, IEnumerable<PolicyError> errors, long? enforced)
         where T : class =>
-        new(resource, resource.Namespaced ? item.Meta.Namespace : null, item.Meta.Name ?? "", item.Meta.ResourceVersion, item.Meta.Generation, item.Status, [.. errors]);
+        new(resource, resource.Namespaced ? item.Meta.Namespace : null, item.Meta.Name ?? "", item.Meta.ResourceVersion, item.Meta.Generation, item.Status, [.. errors])
+        {
+            EnforcedGeneration = enforced,
+        };
 }

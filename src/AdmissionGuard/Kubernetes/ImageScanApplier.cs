@@ -10,13 +10,13 @@ namespace AdmissionGuard.Kubernetes;
 
 /// <summary>
 /// Creates or updates one ImageScan, as <c>kubectl apply</c> does for one object: read it; POST it when absent;
-/// when its spec differs, PUT it back with our spec and the resourceVersion read; when the spec is the same,
-/// write nothing. Only <c>spec</c> is ours: labels, annotations, status and anything else someone wrote go
-/// back as read. A 409 (someone created or changed it between our read and our write) starts over from the
+/// when its spec differs, merge-patch the difference with the resourceVersion read as precondition; when the
+/// spec is the same, write nothing. Only <c>spec</c> is ours: labels, annotations, status, managedFields and
+/// anything else someone wrote are never sent back. A 409 (someone created or changed it between our read and our write) starts over from the
 /// read, at most <see cref="MaxAttempts"/> times.
 /// </summary>
 /// <remarks>
-/// Not server-side apply: a replace with the resourceVersion read needs no field-ownership model (in the API
+/// Not server-side apply: a conditional merge patch needs no field-ownership model (in the API
 /// server or in our fake of it), and "unchanged" is decided by comparing specs rather than guessed.
 /// Requests carry <c>fieldManager=admissionguard</c> so managedFields name us.
 /// </remarks>
@@ -26,7 +26,7 @@ internal sealed class ImageScanApplier(KubeApi api, TimeSpan timeout)
     public const int MaxAttempts = 5;
 
     /// <summary>The verbs on <c>imagescans.admissionguard.io</c> that applying needs (for RBAC messages and docs).</summary>
-    public const string NeededVerbs = "get, create and update";
+    public const string NeededVerbs = "get, create and patch";
 
     private const string Resource = "imagescans.admissionguard.io";
     private const string WriteQuery = "?fieldManager=admissionguard";
@@ -58,7 +58,7 @@ internal sealed class ImageScanApplier(KubeApi api, TimeSpan timeout)
                             ["metadata"] = new JsonObject { ["name"] = name },
                             ["spec"] = spec.DeepClone(),
                         };
-                        await WriteAsync(HttpMethod.Post, ResourcePath.ImageScans.Collection, created, deadline.Token).ConfigureAwait(false);
+                        await WriteAsync(HttpMethod.Post, ResourcePath.ImageScans.Collection, created, "application/json", deadline.Token).ConfigureAwait(false);
                         return ImageScanApplyResult.Done(ApplyOutcome.Created);
                     }
 
@@ -67,13 +67,15 @@ internal sealed class ImageScanApplier(KubeApi api, TimeSpan timeout)
                         return ImageScanApplyResult.Done(ApplyOutcome.Unchanged);
                     }
 
-                    // Everything but the spec (metadata with its resourceVersion, status) goes back as read.
-                    verb = "update";
-                    existing["spec"] = spec.DeepClone();
-                    await WriteAsync(HttpMethod.Put, ResourcePath.ImageScans.Item(null, name), existing, deadline.Token).ConfigureAwait(false);
+                    // Only the spec changes, and only if nobody wrote since our read: a merge patch of the difference,
+                    // conditional on the resourceVersion read. Nothing else we read (managedFields, labels, status) goes back.
+                    verb = "patch";
+                    var resourceVersion = existing["metadata"]?["resourceVersion"]?.GetValue<string>() ?? throw new JsonException("the ImageScan has no metadata.resourceVersion");
+                    var patch = MergePatch.Conditional(resourceVersion, ("spec", MergePatch.Diff(existing["spec"], spec)));
+                    await WriteAsync(HttpMethod.Patch, ResourcePath.ImageScans.Item(null, name), patch, MergePatch.ContentType, deadline.Token).ConfigureAwait(false);
                     return ImageScanApplyResult.Done(ApplyOutcome.Configured);
                 }
-                catch (KubeApiException e) when (e.StatusCode == 409 || (e.StatusCode == 404 && verb == "update"))
+                catch (KubeApiException e) when (e.StatusCode == 409 || (e.StatusCode == 404 && verb == "patch"))
                 {
                     // Created, changed or deleted by someone else since our read: read again.
                 }
@@ -146,8 +148,8 @@ internal sealed class ImageScanApplier(KubeApi api, TimeSpan timeout)
         }
     }
 
-    private async Task WriteAsync(HttpMethod method, string path, JsonObject body, CancellationToken cancellationToken)
+    private async Task WriteAsync(HttpMethod method, string path, JsonObject body, string contentType, CancellationToken cancellationToken)
     {
-        using var answer = await api.SendJsonAsync(method, path + WriteQuery, Encoding.UTF8.GetBytes(body.ToJsonString()), "application/json", cancellationToken).ConfigureAwait(false);
+        using var answer = await api.SendJsonAsync(method, path + WriteQuery, Encoding.UTF8.GetBytes(body.ToJsonString()), contentType, cancellationToken).ConfigureAwait(false);
     }
 }

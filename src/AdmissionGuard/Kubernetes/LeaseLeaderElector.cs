@@ -1,7 +1,8 @@
-using System.Net;
-using k8s;
-using k8s.Autorest;
-using k8s.Models;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AdmissionGuard.Hosting;
 
 namespace AdmissionGuard.Kubernetes;
 
@@ -10,12 +11,15 @@ namespace AdmissionGuard.Kubernetes;
 /// when it is free or its holder has not renewed for a lease duration as measured by our own clock since
 /// we last saw it change (never by comparing clocks across nodes), renew every retry period, step down when
 /// renewing has failed for the renew deadline, and on shutdown hand it back so another replica takes over
-/// at once. Writes are replace-with-resourceVersion, so two candidates can never both win.
-/// Uses only get, create and update on the Lease (the chart's RBAC).
+/// at once. Writes are merge patches of our spec fields carrying the resourceVersion read, so two candidates
+/// can never both win and nothing we do not own (managedFields, labels) is sent back.
+/// Uses only get, create and patch on the Lease (the chart's RBAC).
 /// </summary>
-internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
+internal sealed class LeaseLeaderElector : SupervisedService, ILeadership
 {
-    private readonly k8s.Kubernetes client;
+    private const string WriteQuery = "?fieldManager=admissionguard";
+    private static readonly ResourcePath Path = ResourcePath.Leases;
+    private readonly KubeApi api;
     private readonly string ns;
     private readonly string name;
     private readonly string identity;
@@ -27,9 +31,11 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
     private DateTimeOffset lastRenewed;
     private volatile bool isLeader;
 
-    public LeaseLeaderElector(k8s.Kubernetes client, string ns, string name, string identity, LeaderElectionOptions options, TimeProvider time, ILogger<LeaseLeaderElector> logger)
+    public LeaseLeaderElector(KubeApi api, string ns, string name, string identity, LeaderElectionOptions options, TimeProvider time, ILogger<LeaseLeaderElector> logger,
+        ServiceHealth? health = null, IHostApplicationLifetime? lifetime = null, SupervisionOptions? supervision = null)
+        : base("leader election", time, logger, health, lifetime, supervision)
     {
-        this.client = client;
+        this.api = api;
         this.ns = ns;
         this.name = name;
         this.identity = identity;
@@ -44,7 +50,7 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
 
     public string Identity => identity;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         try
         {
@@ -55,9 +61,11 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
                 {
                     held = await TryAcquireOrRenewAsync(stoppingToken).ConfigureAwait(false);
                 }
-                catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException)
+                // Refusals and unreachability are routine: retry each period. Anything else (an answer that is not a
+                // Lease, a bug) fails the loop, and the supervisor restarts it with backoff.
+                catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException)
                 {
-                    logger.LogWarning("lease {Namespace}/{Name}: {Error}", ns, name, Describe(e));
+                    logger.LogWarning("lease {Namespace}/{Name}: {Error}", ns, name, e.Message);
                     held = isLeader && time.GetUtcNow() - lastRenewed < options.RenewDeadline;
                 }
 
@@ -78,30 +86,28 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
     private async Task<bool> TryAcquireOrRenewAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        V1Lease lease;
-        try
+        var lease = await ReadAsync(cancellationToken).ConfigureAwait(false);
+        if (lease is null)
         {
-            lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            var created = new V1Lease
+            var created = new JsonObject
             {
-                Metadata = new V1ObjectMeta { Name = name, NamespaceProperty = ns },
-                Spec = new V1LeaseSpec
+                ["apiVersion"] = "coordination.k8s.io/v1",
+                ["kind"] = "Lease",
+                ["metadata"] = new JsonObject { ["name"] = name, ["namespace"] = ns },
+                ["spec"] = new JsonObject
                 {
-                    HolderIdentity = identity,
-                    LeaseDurationSeconds = (int)options.LeaseDuration.TotalSeconds,
-                    AcquireTime = now.UtcDateTime,
-                    RenewTime = now.UtcDateTime,
-                    LeaseTransitions = 0,
+                    ["holderIdentity"] = identity,
+                    ["leaseDurationSeconds"] = (int)options.LeaseDuration.TotalSeconds,
+                    ["acquireTime"] = MicroTime(now),
+                    ["renewTime"] = MicroTime(now),
+                    ["leaseTransitions"] = 0,
                 },
             };
             try
             {
-                await client.CoordinationV1.CreateNamespacedLeaseAsync(created, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+                using var answer = await api.SendJsonAsync(HttpMethod.Post, Path.NamespacedCollection(ns) + WriteQuery, Encoding.UTF8.GetBytes(created.ToJsonString()), "application/json", cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpOperationException conflict) when (conflict.Response.StatusCode == HttpStatusCode.Conflict)
+            catch (KubeApiException conflict) when (conflict.StatusCode == 409)
             {
                 return false;
             }
@@ -110,36 +116,36 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
             return true;
         }
 
-        var spec = lease.Spec ??= new V1LeaseSpec();
-        var record = $"{spec.HolderIdentity}|{spec.RenewTime:O}|{lease.Metadata?.ResourceVersion}";
+        var record = $"{lease.Holder}|{lease.RenewTime}|{lease.ResourceVersion}";
         if (record != observedRecord)
         {
             observedRecord = record;
             observedAt = now;
         }
 
-        var mine = spec.HolderIdentity == identity;
-        var duration = TimeSpan.FromSeconds(spec.LeaseDurationSeconds ?? (int)options.LeaseDuration.TotalSeconds);
-        if (!mine && !string.IsNullOrEmpty(spec.HolderIdentity) && observedAt + duration > now)
+        var mine = lease.Holder == identity;
+        var duration = TimeSpan.FromSeconds(lease.DurationSeconds ?? (int)options.LeaseDuration.TotalSeconds);
+        if (!mine && !string.IsNullOrEmpty(lease.Holder) && observedAt + duration > now)
         {
             return false;
         }
 
+        var spec = new JsonObject();
         if (!mine)
         {
-            spec.AcquireTime = now.UtcDateTime;
-            spec.LeaseTransitions = (spec.LeaseTransitions ?? 0) + 1;
-            spec.HolderIdentity = identity;
+            spec["holderIdentity"] = identity;
+            spec["acquireTime"] = MicroTime(now);
+            spec["leaseTransitions"] = (lease.Transitions ?? 0) + 1;
         }
 
-        spec.RenewTime = now.UtcDateTime;
-        spec.LeaseDurationSeconds = (int)options.LeaseDuration.TotalSeconds;
+        spec["renewTime"] = MicroTime(now);
+        spec["leaseDurationSeconds"] = (int)options.LeaseDuration.TotalSeconds;
         try
         {
             // The resourceVersion from the read makes this a compare-and-swap: a rival's write in between is a 409.
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await PatchAsync(lease.ResourceVersion, spec, cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (KubeApiException e) when (e.StatusCode is 409 or 404)
         {
             return false;
         }
@@ -154,25 +160,71 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5), time);
         try
         {
-            var lease = await client.CoordinationV1.ReadNamespacedLeaseAsync(name, ns, cancellationToken: timeout.Token).ConfigureAwait(false);
-            if (lease.Spec?.HolderIdentity != identity)
+            var lease = await ReadAsync(timeout.Token).ConfigureAwait(false);
+            if (lease?.Holder != identity)
             {
                 return;
             }
 
             // An empty holder is free for anyone at once; the Lease itself stays (delete is not in our RBAC).
-            lease.Spec.HolderIdentity = null;
-            lease.Spec.LeaseDurationSeconds = 1;
-            lease.Spec.RenewTime = time.GetUtcNow().UtcDateTime;
-            await client.CoordinationV1.ReplaceNamespacedLeaseAsync(lease, name, ns, cancellationToken: timeout.Token).ConfigureAwait(false);
+            var spec = new JsonObject
+            {
+                ["holderIdentity"] = null,
+                ["leaseDurationSeconds"] = 1,
+                ["renewTime"] = MicroTime(time.GetUtcNow()),
+            };
+            await PatchAsync(lease.ResourceVersion, spec, timeout.Token).ConfigureAwait(false);
             logger.LogInformation("released lease {Namespace}/{Name}", ns, name);
         }
-        catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception e) when (e is KubeApiException or HttpRequestException or IOException or JsonException or OperationCanceledException)
         {
             // Others take over when it expires instead.
-            logger.LogWarning("releasing lease {Namespace}/{Name} failed: {Error}", ns, name, Describe(e));
+            logger.LogWarning("releasing lease {Namespace}/{Name} failed: {Error}", ns, name, e.Message);
         }
     }
+
+    /// <summary>
+    /// Reads only the fields election needs. The Lease is never decoded into a typed model and written back: a
+    /// real API server's object carries fields we do not own (managedFields, labels, newer spec fields).
+    /// </summary>
+    private async Task<LeaseRecord?> ReadAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var document = await api.GetJsonAsync(Path.Item(ns, name), cancellationToken).ConfigureAwait(false);
+            var root = document.RootElement;
+            var spec = root.TryGetProperty("spec", out var s) && s.ValueKind == JsonValueKind.Object ? s : default;
+            var meta = root.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object ? m : default;
+            return new LeaseRecord(
+                Text(spec, "holderIdentity"),
+                Text(spec, "renewTime"),
+                Number(spec, "leaseDurationSeconds"),
+                Number(spec, "leaseTransitions"),
+                Text(meta, "resourceVersion") ?? throw new JsonException("the Lease has no metadata.resourceVersion"));
+        }
+        catch (KubeApiException e) when (e.StatusCode == 404)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A merge patch of only our spec fields, conditional on the resourceVersion read (409 when it moved).</summary>
+    private async Task PatchAsync(string resourceVersion, JsonObject spec, CancellationToken cancellationToken)
+    {
+        var patch = MergePatch.Conditional(resourceVersion, ("spec", spec));
+        using var answer = await api.SendJsonAsync(HttpMethod.Patch, Path.Item(ns, name) + WriteQuery, Encoding.UTF8.GetBytes(patch.ToJsonString()), MergePatch.ContentType, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static string MicroTime(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static string? Text(JsonElement obj, string property) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static int? Number(JsonElement obj, string property) =>
+        obj.ValueKind == JsonValueKind.Object && obj.TryGetProperty(property, out var v) && v.ValueKind == JsonValueKind.Number && v.TryGetInt32(out var n) ? n : null;
+
+    /// <summary>A failed run cannot vouch for the lease any more: step down until the restarted loop renews it.</summary>
+    protected override void OnRestarting() => SetLeader(false);
 
     private void SetLeader(bool value)
     {
@@ -186,6 +238,5 @@ internal sealed class LeaseLeaderElector : BackgroundService, ILeadership
         LeadershipChanged?.Invoke(value);
     }
 
-    private static string Describe(Exception e) =>
-        e is HttpOperationException h ? $"{(int)h.Response.StatusCode} {h.Response.ReasonPhrase}" : e.Message;
+    private sealed record LeaseRecord(string? Holder, string? RenewTime, int? DurationSeconds, int? Transitions, string ResourceVersion);
 }

@@ -8,6 +8,7 @@ internal sealed record ResourcePath(string Group, string Version, string Plural,
     public static readonly ResourcePath ClusterImagePolicies = new("admissionguard.io", "v1alpha1", "clusterimagepolicies", "ClusterImagePolicy", false);
     public static readonly ResourcePath ImagePolicies = new("admissionguard.io", "v1alpha1", "imagepolicies", "ImagePolicy", true);
     public static readonly ResourcePath ImageScans = new("admissionguard.io", "v1alpha1", "imagescans", "ImageScan", false);
+    public static readonly ResourcePath Leases = new("coordination.k8s.io", "v1", "leases", "Lease", true);
     public static readonly ResourcePath Secrets = new("", "v1", "secrets", "Secret", true);
     public static readonly ResourcePath ServiceAccounts = new("", "v1", "serviceaccounts", "ServiceAccount", true);
     public static readonly ResourcePath ValidatingWebhookConfigurations = new("admissionregistration.k8s.io", "v1", "validatingwebhookconfigurations", "ValidatingWebhookConfiguration", false);

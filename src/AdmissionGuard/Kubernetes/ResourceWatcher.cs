@@ -162,7 +162,7 @@ internal sealed class ResourceWatcher<T>
                 {
                     foreach (var item in list.EnumerateArray())
                     {
-                        var watched = Decode(item);
+                        var watched = Decode(WithTypeMeta(item));
                         builder[watched.Key] = watched;
                     }
                 }
@@ -250,6 +250,24 @@ internal sealed class ResourceWatcher<T>
         {
             Volatile.Write(ref resourceVersion, version);
         }
+    }
+
+    /// <summary>
+    /// List items may come without kind and apiVersion (the list's kind says what they are, and typed lists of
+    /// the API server omit them): give them the collection's, as client-go does, so decoders see whole objects.
+    /// </summary>
+    private JsonElement WithTypeMeta(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object || item.TryGetProperty("kind", out _))
+        {
+            return item;
+        }
+
+        var node = System.Text.Json.Nodes.JsonObject.Create(item)!;
+        node["kind"] = Path.Kind;
+        node["apiVersion"] = Path.Group.Length == 0 ? Path.Version : $"{Path.Group}/{Path.Version}";
+        using var document = JsonDocument.Parse(node.ToJsonString());
+        return document.RootElement.Clone();
     }
 
     private WatchedObject<T> Decode(JsonElement element)

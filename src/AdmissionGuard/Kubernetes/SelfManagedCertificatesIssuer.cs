@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AdmissionGuard.Certificates;
+using AdmissionGuard.Hosting;
 
 namespace AdmissionGuard.Kubernetes;
 
@@ -16,10 +17,10 @@ namespace AdmissionGuard.Kubernetes;
 /// (old + new CA), then a serving certificate from the new CA once the bundle has been in the webhooks for a
 /// grace period, then the old CA out once that certificate has been in the Secret for a grace period.
 /// All state lives in the Secret, so a new leader carries on; only the grace timers are local, and a new
-/// leader restarts them, which errs on the safe side. Uses get, create and update on the Secret and
+/// leader restarts them, which errs on the safe side. Uses get, create and patch on the Secret and
 /// get and patch (strategic merge, only <c>clientConfig.caBundle</c>) on the two configurations.
 /// </summary>
-internal sealed class SelfManagedCertificatesIssuer : BackgroundService
+internal sealed class SelfManagedCertificatesIssuer : SupervisedService
 {
     private const string StrategicMergePatch = "application/strategic-merge-patch+json";
     private static readonly TimeSpan MinimumWait = TimeSpan.FromSeconds(1);
@@ -36,7 +37,9 @@ internal sealed class SelfManagedCertificatesIssuer : BackgroundService
     private string? seenServing;
     private DateTimeOffset seenServingAt;
 
-    public SelfManagedCertificatesIssuer(KubeApi api, SelfManagedCertificatesOptions options, ILeadership leadership, TimeProvider time, ILogger<SelfManagedCertificatesIssuer> logger, SelfManagedCertificatesProvider? provider = null)
+    public SelfManagedCertificatesIssuer(KubeApi api, SelfManagedCertificatesOptions options, ILeadership leadership, TimeProvider time, ILogger<SelfManagedCertificatesIssuer> logger, SelfManagedCertificatesProvider? provider = null,
+        ServiceHealth? health = null, IHostApplicationLifetime? lifetime = null)
+        : base("certificate issuer", time, logger, health, lifetime)
     {
         ArgumentNullException.ThrowIfNull(leadership);
         this.api = api;
@@ -52,7 +55,7 @@ internal sealed class SelfManagedCertificatesIssuer : BackgroundService
         }
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunAsync(CancellationToken stoppingToken)
     {
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
@@ -216,7 +219,7 @@ internal sealed class SelfManagedCertificatesIssuer : BackgroundService
         }
     }
 
-    /// <summary>Create, or replace with the resourceVersion read (a 409 means another writer won: the next pass re-reads).</summary>
+    /// <summary>Create, or merge-patch the data conditional on the resourceVersion read (a 409 means another writer won: the next pass re-reads).</summary>
     private async Task WriteSecretAsync(JsonObject? existing, SelfManagedCertificatesSecret content, CancellationToken cancellationToken)
     {
         JsonDocument written;
@@ -239,9 +242,10 @@ internal sealed class SelfManagedCertificatesIssuer : BackgroundService
         }
         else
         {
-            // Everything else on the object (labels, annotations someone added) stays as read.
-            existing["data"] = content.ToData();
-            written = await api.SendJsonAsync(HttpMethod.Put, ResourcePath.Secrets.Item(options.Namespace, options.SecretName), Encoding.UTF8.GetBytes(existing.ToJsonString()), "application/json", cancellationToken).ConfigureAwait(false);
+            // Only our four data keys, and only if nobody wrote since the read; nothing else we read is sent back.
+            var resourceVersion = existing["metadata"]?["resourceVersion"]?.GetValue<string>() ?? throw new JsonException("the Secret has no metadata.resourceVersion");
+            var patch = MergePatch.Conditional(resourceVersion, ("data", content.ToData()));
+            written = await api.SendJsonAsync(HttpMethod.Patch, ResourcePath.Secrets.Item(options.Namespace, options.SecretName), Encoding.UTF8.GetBytes(patch.ToJsonString()), MergePatch.ContentType, cancellationToken).ConfigureAwait(false);
         }
 
         written.Dispose();

@@ -1,3 +1,4 @@
+using AdmissionGuard.Hosting;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using AdmissionGuard.Certificates;
@@ -10,7 +11,7 @@ namespace AdmissionGuard.Kubernetes;
 /// Until the first usable Secret arrives it serves a throwaway self-signed certificate, so the kubelet's
 /// probe (which does not verify) still gets an answer and sees <c>/readyz</c> false; see <see cref="FirstCertificate"/>.
 /// </summary>
-internal sealed class SelfManagedCertificatesProvider : BackgroundService, ICertificateProvider
+internal sealed class SelfManagedCertificatesProvider : SupervisedService, ICertificateProvider
 {
     private readonly ResourceWatcher<SelfManagedCertificatesSecret> watcher;
     private readonly ILogger logger;
@@ -19,7 +20,9 @@ internal sealed class SelfManagedCertificatesProvider : BackgroundService, ICert
     private volatile ServingCertificate current;
     private string? loadedPem;
 
-    public SelfManagedCertificatesProvider(KubeApi api, SelfManagedCertificatesOptions options, TimeProvider time, ILogger<SelfManagedCertificatesProvider> logger, WatcherOptions? watch = null)
+    public SelfManagedCertificatesProvider(KubeApi api, SelfManagedCertificatesOptions options, TimeProvider time, ILogger<SelfManagedCertificatesProvider> logger, WatcherOptions? watch = null,
+        ServiceHealth? health = null, IHostApplicationLifetime? lifetime = null)
+        : base("certificate Secret watch", time, logger, health, lifetime)
     {
         ArgumentNullException.ThrowIfNull(options);
         this.logger = logger;
@@ -41,7 +44,7 @@ internal sealed class SelfManagedCertificatesProvider : BackgroundService, ICert
 
     public bool HasCertificate => first.Task.IsCompleted;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => watcher.RunAsync(stoppingToken);
+    protected override Task RunAsync(CancellationToken stoppingToken) => watcher.RunAsync(stoppingToken);
 
     private void OnChanged()
     {

@@ -18,6 +18,15 @@ internal sealed record StatusTarget(
 
     public string Reason => Ready ? "Compiled" : "Invalid";
 
-    /// <summary>Every error with its field path, so <c>kubectl get -o yaml</c> says what to fix.</summary>
-    public string Message => string.Join("; ", Errors.Select(e => $"{e.Field}: {e.Message}"));
+    /// <summary>The generation still enforced in place of an invalid one (its last good version), or null.</summary>
+    public long? EnforcedGeneration { get; init; }
+
+    /// <summary>
+    /// Every error with its field path, so <c>kubectl get -o yaml</c> says what to fix, and what is enforced
+    /// meanwhile: the last good generation, or nothing.
+    /// </summary>
+    public string Message => Ready
+        ? ""
+        : string.Join("; ", Errors.Select(e => $"{e.Field}: {e.Message}"))
+            + (EnforcedGeneration is { } g ? $"; the last good version (generation {g}) is still enforced" : "; not enforced");
 }

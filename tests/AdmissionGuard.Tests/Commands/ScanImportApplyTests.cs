@@ -27,7 +27,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         server = await FakeKubeApiServer.StartAsync();
-        kubeconfig = TestKubeconfig.Write(server.BaseUri.ToString());
+        kubeconfig = server.WriteKubeconfig();
     }
 
     public async Task DisposeAsync()
@@ -60,7 +60,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         Assert.Null(spec["grade"]);
         var post = Assert.Single(server.RequestsTo("POST", Collection));
         Assert.Equal("?fieldManager=admissionguard", post.Query);
-        Assert.Empty(server.RequestsTo("PUT", Collection));
+        Assert.Empty(server.RequestsTo("PATCH", Collection));
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         Assert.Equal($"imagescan.admissionguard.io/{Name} unchanged{Environment.NewLine}", output);
         Assert.Equal(version, ResourceVersion(server.Get(Collection, Name)!));
         Assert.Single(server.RequestsTo("POST", Collection));
-        Assert.Empty(server.RequestsTo("PUT", Collection));
+        Assert.Empty(server.RequestsTo("PATCH", Collection));
     }
 
     [Fact]
@@ -97,9 +97,14 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         Assert.Equal("kept", (string?)stored["metadata"]!["annotations"]!["example.com/note"]);
         Assert.Equal(2, (long)stored["metadata"]!["generation"]!);
 
-        // A replace guarded by the resourceVersion that was read.
-        var put = Assert.Single(server.RequestsTo("PUT", $"{Collection}/{Name}"));
-        Assert.Equal(before, (string?)JsonNode.Parse(put.Body)!["metadata"]!["resourceVersion"]);
+        // A merge patch of the spec only, guarded by the resourceVersion that was read: nothing else read goes back.
+        var patch = Assert.Single(server.RequestsTo("PATCH", $"{Collection}/{Name}"));
+        Assert.Equal("application/merge-patch+json", patch.ContentType);
+        var sent = JsonNode.Parse(patch.Body)!.AsObject();
+        Assert.Equal(before, (string?)sent["metadata"]!["resourceVersion"]);
+        Assert.Equal(["metadata", "spec"], sent.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["resourceVersion"], sent["metadata"]!.AsObject().Select(p => p.Key));
+        Assert.NotNull(stored["metadata"]!["managedFields"]);
         Assert.Empty(server.RequestsTo("POST", Collection));
     }
 
@@ -110,8 +115,8 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         var raced = 0;
         server.OnRequest = request =>
         {
-            // Another writer adds a label after our GET and before our first PUT lands.
-            if (request.Method == "PUT" && Interlocked.Exchange(ref raced, 1) == 0)
+            // Another writer adds a label after our GET and before our first PATCH lands.
+            if (request.Method == "PATCH" && Interlocked.Exchange(ref raced, 1) == 0)
             {
                 server.Apply(Collection, OldScan(labels: """{"team":"payments","owner":"platform"}"""));
             }
@@ -121,7 +126,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
 
         Assert.True(code == 0, error);
         Assert.Equal($"imagescan.admissionguard.io/{Name} configured{Environment.NewLine}", output);
-        Assert.Equal(2, server.RequestsTo("PUT", $"{Collection}/{Name}").Count);
+        Assert.Equal(2, server.RequestsTo("PATCH", $"{Collection}/{Name}").Count);
         Assert.Equal(2, server.RequestsTo("GET", $"{Collection}/{Name}").Count);
         var stored = server.Get(Collection, Name)!;
         Assert.Equal((1, 10, 2, 2, 0), Counts(stored["spec"]!));
@@ -132,7 +137,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
     public async Task Apply_ConflictOnEveryWrite_GivesUpAfterFiveTriesExit2()
     {
         server.Apply(Collection, OldScan());
-        server.FailNext("PUT", $"{Collection}/{Name}", 409, count: 100,
+        server.FailNext("PATCH", $"{Collection}/{Name}", 409, count: 100,
             message: $"Operation cannot be fulfilled on imagescans.admissionguard.io \"{Name}\": the object has been modified; please apply your changes to the latest version and try again");
 
         var (code, output, error) = await Apply(Busybox);
@@ -140,7 +145,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         Assert.Equal(2, code);
         Assert.Empty(output);
         Assert.Contains("5 times in a row (409 Conflict)", error, StringComparison.Ordinal);
-        Assert.Equal(5, server.RequestsTo("PUT", $"{Collection}/{Name}").Count);
+        Assert.Equal(5, server.RequestsTo("PATCH", $"{Collection}/{Name}").Count);
         Assert.Equal((0, 1, 0, 0, 0), Counts(server.Get(Collection, Name)!["spec"]!));
     }
 
@@ -150,7 +155,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         server.Apply(Collection, OldScan());
         server.OnRequest = request =>
         {
-            if (request.Method == "PUT")
+            if (request.Method == "PATCH")
             {
                 server.Delete(Collection, Name);
             }
@@ -166,7 +171,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
     [Theory]
     [InlineData("get", false)]
     [InlineData("create", false)]
-    [InlineData("update", true)]
+    [InlineData("patch", true)]
     public async Task Apply_VerbForbidden_Exit2NamesTheVerb(string verb, bool exists)
     {
         if (exists)

@@ -1,7 +1,6 @@
 using AdmissionGuard.Commands;
 using AdmissionGuard.Hosting;
 using AdmissionGuard.Kubernetes;
-using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -62,7 +61,7 @@ public sealed class ClusterModeTests
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddClusterMode(
             new ClusterModeOptions { Namespace = "ag", ServiceName = "svc", TlsSecret = "ag-tls", Identity = "me", Watch = TestObjects.FastWatch },
-            new KubernetesClientConfiguration { Host = server.BaseUri.ToString() });
+            server.Configuration());
         await using var provider = services.BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToList();
         Assert.Equal(3, hosted.Count);
@@ -89,7 +88,7 @@ public sealed class ClusterModeTests
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddClusterMode(
             new ClusterModeOptions { Namespace = "ag", LeaseName = "ag-leader", Identity = "me", Watch = TestObjects.FastWatch },
-            new KubernetesClientConfiguration { Host = server.BaseUri.ToString() });
+            server.Configuration());
         await using var provider = services.BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToList();
         Assert.Equal(2, hosted.Count);

@@ -120,6 +120,7 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
         Assert.Equal("False", condition.GetProperty("status").GetString());
         Assert.Equal("Invalid", condition.GetProperty("reason").GetString());
         Assert.Contains("spec.rules.tags.disalowed", condition.GetProperty("message").GetString());
+        Assert.EndsWith("; not enforced", condition.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, bad.GetProperty("status").GetProperty("observedGeneration").GetInt64());
         Assert.Contains("spec.rules.scan.minGrade", Patch("grade").GetProperty("status").GetProperty("conditions")[0].GetProperty("message").GetString());
         Assert.Equal("True", Patch("good").GetProperty("status").GetProperty("conditions")[0].GetProperty("status").GetString());
@@ -137,6 +138,30 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
         Assert.Equal(2, fixedStatus.GetProperty("observedGeneration").GetInt64());
         Assert.Equal("True", fixedStatus.GetProperty("conditions")[0].GetProperty("status").GetString());
         await Eventually.True(() => store.Current.Snapshot.PolicyCount == 2 && store.Current.Snapshot.Errors.Count == 1, "bad compiled, grade still invalid");
+    }
+
+    [Fact]
+    public async Task Run_ValidPolicyEditedToInvalid_LastGoodVersionStillEnforcedAndStatusSaysSo()
+    {
+        server.Apply(Cips, TestObjects.ClusterPolicy("prod"));
+        await StartAsync();
+        await Eventually.True(() => server.RequestsTo("PATCH", "/prod/status").Count == 1, "Ready=True written");
+        Assert.False(Judge(store.Current, "default").Allowed);
+
+        // An edit the CRD schema accepts but the compiler does not (generation 2).
+        server.Apply(Cips, TestObjects.ClusterPolicy("prod", rules: """{"tags":{"disalowed":["latest"]}}"""));
+        await Eventually.True(() => server.RequestsTo("PATCH", "/prod/status").Count == 2, "Ready=False written");
+
+        var condition = Patch("prod").GetProperty("status").GetProperty("conditions")[0];
+        Assert.Equal(("False", "Invalid"), (condition.GetProperty("status").GetString(), condition.GetProperty("reason").GetString()));
+        Assert.EndsWith("; the last good version (generation 1) is still enforced", condition.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Single(store.Current.Snapshot.Errors);
+        Assert.False(Judge(store.Current, "default").Allowed);
+
+        // Deleted: nothing of it is enforced any more.
+        server.Delete(Cips, "prod");
+        await Eventually.True(() => store.Current.Snapshot.PolicyCount == 0, "deleted");
+        Assert.True(Judge(store.Current, "default").Allowed);
     }
 
     [Fact]

@@ -4,6 +4,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Security.Cryptography.X509Certificates;
+using AdmissionGuard.Certificates;
 using k8s;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -13,19 +15,49 @@ using Microsoft.Extensions.Logging;
 namespace AdmissionGuard.Tests.Kubernetes;
 
 /// <summary>
-/// A Kubernetes API server good enough for the client's real HTTP: list (with limit/continue and
-/// metadata.resourceVersion), chunked newline-delimited watch streams replaying history after a
-/// resourceVersion (with BOOKMARKs the test pushes), 410 Gone after <see cref="Compact"/>, injected
-/// failures, connections aborted mid-stream, get/create/replace with resourceVersion conflicts (409),
-/// and merge patches (status subresource) whose bodies are recorded; RBAC denials of single verbs (403).
-/// Errors are Status objects worded as the real API server words them. Resources are addressed by their
-/// collection path, e.g. <c>/apis/admissionguard.io/v1alpha1/clusterimagepolicies</c>.
+/// An in-test Kubernetes API server that behaves as the API conventions say a real kube-apiserver does, not as
+/// our client happens to expect. Resources are addressed by collection path (<c>/apis/g/v/plural</c>,
+/// <c>/api/v1/plural</c>); any path works, so other loops (audit, reports) use it the same way. Each behaviour
+/// names the test that covers it (FakeKubeApiServerTests unless said otherwise):
+/// <list type="bullet">
+/// <item>HTTPS with its own CA, and a bearer token from the kubeconfig; without it 401 Unauthorized
+///   (<c>Request_WithoutBearerToken_Unauthorized</c>; every cluster-mode test connects this way).</item>
+/// <item><c>metadata.managedFields</c> (free-form <c>fieldsV1</c>), <c>uid</c>, <c>resourceVersion</c>,
+///   <c>creationTimestamp</c> and <c>generation</c> on every object; client-sent managedFields are ignored
+///   (<c>Create_AnyObject_ServerFieldsAndManagedFieldsSet</c>,
+///   LeaseLeaderElectorTests.<c>Run_LeaseCarriesManagedFields_RenewsWithoutSendingThemBack</c>).</item>
+/// <item>Lists are <c>&lt;Kind&gt;List</c> whose items carry no kind/apiVersion (stricter than a CRD's list), paged
+///   with <c>limit</c>/<c>continue</c> over the snapshot of the first page
+///   (<c>List_PagedWithLimit_KindListItemsWithoutKindFromOneSnapshot</c>); a continue token from before a
+///   compaction is 410 Expired (<c>List_ContinueTokenAfterCompaction_Gone</c>).</item>
+/// <item>Watches: synthetic ADDED events for the current state when asked without a resourceVersion or with "0",
+///   an end of stream at <c>timeoutSeconds</c> (<c>Watch_WithoutResourceVersion_SyntheticAddedThenChanges_EndsAtTimeoutSeconds</c>);
+///   ended by the server at random after 5-15 s (<see cref="WatchLifetime"/>; every watcher test survives it);
+///   BOOKMARKs only with <c>allowWatchBookmarks</c>, DELETED when an object leaves a label or field selector and
+///   ADDED when it enters (<c>Watch_LabelSelector_DeletedWhenObjectLeavesAddedWhenItEnters_BookmarksOnlyWhenAllowed</c>);
+///   an ERROR event with a 410 Status for a compacted resourceVersion (<c>Watch_TooOldResourceVersion_ErrorEventWithGoneStatus</c>),
+///   or HTTP 410 with <see cref="GoneAsHttpStatus"/> (ResourceWatcherTests).</item>
+/// <item>409 Conflict, worded as the server words it, on a stale resourceVersion in a PUT and in a patch
+///   (<c>Write_StaleResourceVersion_Conflict</c>).</item>
+/// <item>Our CRDs' status subresource: a write to /status ignores everything but status and keeps generation; a
+///   write to the object ignores status; generation moves on spec changes only
+///   (<c>StatusWrite_SpecInBodyIgnoredAndGenerationKept_SpecWriteKeepsStatus</c>).</item>
+/// <item>A write that changes nothing keeps the resourceVersion and sends no event (<c>Write_ChangesNothing_ResourceVersionUnchangedAndNoEvent</c>).</item>
+/// <item>RBAC denials, 403 with the authorizer's wording, for verbs a test forbids
+///   (<c>Request_VerbNotGranted_ForbiddenWithTheApiServersWording</c>, ScanImportApplyTests).</item>
+/// <item>Injected failures (<see cref="FailNext"/>), raw non-JSON answers (<see cref="AnswerNext"/>,
+///   SupervisionTests), absent CRDs (<see cref="Missing"/>), connections dropped mid-stream (<see cref="DropWatches"/>).</item>
+/// </list>
+/// Not yet: CRD schema defaulting, pruning and validation (422) from the chart's CRDs, and RBAC derived from the
+/// chart's rbac.yaml (tests forbid single verbs instead).
 /// </summary>
 internal sealed class FakeKubeApiServer : IAsyncDisposable
 {
+    private const string CreationTime = "2026-11-01T00:00:00Z";
     private readonly object gate = new();
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> store = new(StringComparer.Ordinal);
     private readonly List<HistoryEntry> history = [];
+    private readonly Dictionary<long, List<JsonObject>> snapshots = [];
     private readonly List<Failure> failures = [];
     private readonly HashSet<(string Verb, string Collection)> forbidden = [];
     private readonly WebApplication app;
@@ -60,22 +92,49 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
     public int ActiveWatches => Volatile.Read(ref activeWatches);
 
+    /// <summary>How long the server keeps a watch open before it ends it; by default at random between 5 and 15 seconds.</summary>
+#pragma warning disable CA5394 // jitter, not security
+    public Func<TimeSpan> WatchLifetime { get; set; } = () => TimeSpan.FromSeconds(5 + (Random.Shared.NextDouble() * 10));
+#pragma warning restore CA5394
+
     private int activeWatches;
+
+    /// <summary>The bearer token every request must carry (401 Unauthorized without it), as a kubeconfig's user gives it.</summary>
+    public const string Token = "test-token";
+
+    /// <summary>The CA that signed the server's certificate (what a kubeconfig's certificate-authority-data holds).</summary>
+    public X509Certificate2 Ca { get; private set; } = null!;
+
+    private SelfSignedCertificateAuthority authority = null!;
+    private X509Certificate2 serving = null!;
 
     public static async Task<FakeKubeApiServer> StartAsync()
     {
+        var authority = SelfSignedCertificateAuthority.Create(commonName: "fake kube-apiserver CA");
+        var serving = authority.IssueServingCertificate();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen => listen.UseHttps(serving)));
         var app = builder.Build();
-        var server = new FakeKubeApiServer(app);
+        var server = new FakeKubeApiServer(app) { authority = authority, serving = serving, Ca = authority.Certificate };
         app.Run(server.HandleAsync);
         await app.StartAsync();
-        server.BaseUri = new Uri(app.Urls.Single());
+        server.BaseUri = new Uri(app.Urls.Single().Replace("127.0.0.1", "localhost", StringComparison.Ordinal));
         return server;
     }
 
-    public k8s.Kubernetes CreateClient() => new(new KubernetesClientConfiguration { Host = BaseUri.ToString() });
+    /// <summary>What a kubeconfig for this server gives the client: the URL, the CA to trust, the bearer token.</summary>
+    public KubernetesClientConfiguration Configuration() => new()
+    {
+        Host = BaseUri.ToString(),
+        AccessToken = Token,
+        SslCaCerts = [X509CertificateLoader.LoadCertificate(Ca.RawData)],
+    };
+
+    public k8s.Kubernetes CreateClient() => new(Configuration());
+
+    /// <summary>A kubeconfig file for <c>--kubeconfig</c>: this server, its CA as certificate-authority-data, the bearer token.</summary>
+    public string WriteKubeconfig() => TestKubeconfig.Write(BaseUri.ToString(), Ca.ExportCertificatePem(), Token);
 
     /// <summary>Creates or replaces an object as a user would (metadata.generation moves when spec changes).</summary>
     public JsonObject Apply(string collection, string json)
@@ -99,14 +158,14 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                 meta["uid"] = oldMeta["uid"]!.GetValue<string>();
                 meta["creationTimestamp"] = oldMeta["creationTimestamp"]!.GetValue<string>();
                 obj["status"] ??= old["status"]?.DeepClone();
-                Store(collection, key, obj, "MODIFIED");
+                obj = Store(collection, key, obj, "MODIFIED");
             }
             else
             {
                 meta["generation"] = 1L;
                 meta["uid"] = Guid.NewGuid().ToString();
-                meta["creationTimestamp"] = "2026-11-01T00:00:00Z";
-                Store(collection, key, obj, "ADDED");
+                meta["creationTimestamp"] = CreationTime;
+                obj = Store(collection, key, obj, "ADDED");
             }
 
             return (JsonObject)obj.DeepClone();
@@ -166,6 +225,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         {
             compactedThrough = version;
             history.Clear();
+            snapshots.Clear();
         }
     }
 
@@ -178,6 +238,27 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         lock (gate)
         {
             failures.Add(new Failure(method, pathContains, status, count, message));
+        }
+    }
+
+    /// <summary>
+    /// The next <paramref name="count"/> requests matching method and path fragment get this raw answer, e.g. a
+    /// proxy's HTML page with status 200 where JSON was expected.
+    /// </summary>
+    public void AnswerNext(string method, string pathContains, int status, string body, int count = 1)
+    {
+        lock (gate)
+        {
+            failures.Add(new Failure(method, pathContains, status, count, null) { RawBody = body });
+        }
+    }
+
+    /// <summary>Drops every injected failure and raw answer still pending.</summary>
+    public void ClearFailures()
+    {
+        lock (gate)
+        {
+            failures.Clear();
         }
     }
 
@@ -198,6 +279,8 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         DropWatches();
         await app.StopAsync();
         await app.DisposeAsync();
+        serving.Dispose();
+        authority.Dispose();
     }
 
     private async Task HandleAsync(HttpContext context)
@@ -214,6 +297,13 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         var recorded = new RecordedRequest(request.Method, request.Path.Value ?? "", request.QueryString.Value ?? "", body, request.ContentType);
         Requests.Enqueue(recorded);
         OnRequest?.Invoke(recorded);
+        // Authentication comes before everything, as in the API server: no or a wrong token is 401.
+        if (request.Headers.Authorization.ToString() != $"Bearer {Token}")
+        {
+            await Status(context, 401, "Unauthorized", "Unauthorized");
+            return;
+        }
+
         if (!TryRoute(request.Path.Value ?? "", out var route))
         {
             await Status(context, 404, "NotFound", "no such path");
@@ -245,7 +335,16 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             return;
         }
 
-        if (TakeFailure(request.Method, request.Path.Value ?? "") is { } failed)
+        var failed = TakeFailure(request.Method, request.Path.Value ?? "");
+        if (failed is { RawBody: { } raw })
+        {
+            context.Response.StatusCode = failed.Status;
+            context.Response.ContentType = "text/html";
+            await context.Response.WriteAsync(raw);
+            return;
+        }
+
+        if (failed is not null)
         {
             await Status(context, failed.Status, ReasonOf(failed.Status), failed.Message ?? $"injected {failed.Status}");
             return;
@@ -283,37 +382,153 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     private async Task ListAsync(HttpContext context, Route route)
     {
         var limit = int.TryParse(context.Request.Query["limit"], out var l) && l > 0 ? l : int.MaxValue;
-        var offset = int.TryParse(context.Request.Query["continue"], out var c) ? c : 0;
-        string text;
+        var token = context.Request.Query["continue"].ToString();
+        string? text = null;
         lock (gate)
         {
-            var all = Items(route.Collection).Values.Where(o => route.Namespace is null || Meta(o)["namespace"]?.GetValue<string>() == route.Namespace)
-                .Where(o => FieldsSelected(context, o)).ToList();
-            var page = all.Skip(offset).Take(limit).Select(o => o.DeepClone()).ToArray();
-            var meta = new JsonObject { ["resourceVersion"] = version.ToString(CultureInfo.InvariantCulture) };
-            if (offset + page.Length < all.Count)
+            // Every page of one list comes from the snapshot the first page saw, as etcd serves it at that revision.
+            long at;
+            int offset;
+            List<JsonObject> all;
+            if (token.Length == 0)
             {
-                meta["continue"] = (offset + page.Length).ToString(CultureInfo.InvariantCulture);
+                at = version;
+                offset = 0;
+                all = [.. Items(route.Collection).Values.Where(o => route.Namespace is null || Meta(o)["namespace"]?.GetValue<string>() == route.Namespace)
+                    .Where(o => FieldsSelected(context, o) && LabelsSelected(context, o)).Select(o => (JsonObject)o.DeepClone())];
+                snapshots[at] = all;
+            }
+            else if (ParseContinue(token) is var (rv, start) && snapshots.TryGetValue(rv, out var snapshot) && rv > compactedThrough)
+            {
+                at = rv;
+                offset = start;
+                all = snapshot;
+            }
+            else
+            {
+                all = [];
+                at = -1;
+                offset = 0;
             }
 
-            text = new JsonObject { ["kind"] = "List", ["apiVersion"] = "v1", ["metadata"] = meta, ["items"] = new JsonArray(page) }.ToJsonString();
+            if (at >= 0)
+            {
+                var page = all.Skip(offset).Take(limit).Select(o =>
+                {
+                    // List items carry no kind or apiVersion: the list's kind says what they are.
+                    var item = (JsonObject)o.DeepClone();
+                    item.Remove("kind");
+                    item.Remove("apiVersion");
+                    return (JsonNode)item;
+                }).ToArray();
+                var meta = new JsonObject { ["resourceVersion"] = at.ToString(CultureInfo.InvariantCulture) };
+                if (offset + page.Length < all.Count)
+                {
+                    meta["continue"] = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{at}:{offset + page.Length}"));
+                    meta["remainingItemCount"] = all.Count - offset - page.Length;
+                }
+
+                var (group, _) = Resource(route.Collection);
+                var groupVersion = route.Collection.Split('/', StringSplitOptions.RemoveEmptyEntries) is var parts && parts[0] == "api" ? parts[1] : $"{parts[1]}/{parts[2]}";
+                text = new JsonObject { ["kind"] = KindOf(route.Collection) + "List", ["apiVersion"] = group.Length == 0 ? groupVersion : groupVersion, ["metadata"] = meta, ["items"] = new JsonArray(page) }.ToJsonString();
+            }
+        }
+
+        if (text is null)
+        {
+            await Status(context, 410, "Expired",
+                "The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.");
+            return;
         }
 
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(text);
     }
 
+    private static (long Version, int Offset)? ParseContinue(string token)
+    {
+        try
+        {
+            var text = Encoding.UTF8.GetString(Convert.FromBase64String(token));
+            var colon = text.IndexOf(':', StringComparison.Ordinal);
+            return colon > 0 && long.TryParse(text[..colon], CultureInfo.InvariantCulture, out var v) && int.TryParse(text[(colon + 1)..], CultureInfo.InvariantCulture, out var o) ? (v, o) : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The kind of a collection's objects: from what it stores, else from the plural.</summary>
+    private string KindOf(string collection)
+    {
+        if (Items(collection).Values.Select(o => o["kind"]?.GetValue<string>()).FirstOrDefault(k => k is not null) is { } stored)
+        {
+            return stored;
+        }
+
+        var plural = Resource(collection).Plural;
+        var known = new[] { "HardenedImageSource", "ClusterImagePolicy", "ImagePolicy", "ImageScan", "Secret", "ServiceAccount", "Namespace", "Lease",
+            "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "VulnerabilityReport", "ClusterVulnerabilityReport", "PolicyReport", "Pod" };
+        return known.FirstOrDefault(k => Plural(k) == plural) ?? plural;
+    }
+
+    private static string Plural(string kind) => kind.EndsWith('y') ? kind[..^1].ToLowerInvariant() + "ies" : kind.ToLowerInvariant() + "s";
+
+    /// <summary>Equality label selectors (<c>a=b,c!=d,e</c>), what the API server's labelSelector parameter reads.</summary>
+    private static bool LabelsSelected(HttpContext context, JsonObject obj)
+    {
+        var selector = context.Request.Query["labelSelector"].ToString();
+        var labels = Meta(obj)["labels"] as JsonObject;
+        foreach (var clause in selector.Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var not = clause.Contains("!=", StringComparison.Ordinal);
+            var parts = clause.Split(not ? "!=" : "=", 2);
+            var actual = labels?[parts[0].Trim()]?.GetValue<string>();
+            var holds = parts.Length == 1 ? actual is not null : not ? actual != parts[1].Trim() : actual == parts[1].Trim().TrimStart('=');
+            if (!holds)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     private async Task WatchAsync(HttpContext context, Route route)
     {
-        var from = long.TryParse(context.Request.Query["resourceVersion"], out var rv) ? rv : version;
+        var query = context.Request.Query;
+        var requested = query["resourceVersion"].ToString();
+
+        // No resourceVersion, or "0": the current state first, as synthetic ADDED events, then the changes.
+        var fromNow = requested.Length == 0 || requested == "0";
+        var from = fromNow ? -2 : long.TryParse(requested, CultureInfo.InvariantCulture, out var rv) ? rv : -3;
+        var bookmarks = query["allowWatchBookmarks"] == "true";
+        var timeout = int.TryParse(query["timeoutSeconds"], CultureInfo.InvariantCulture, out var t) && t > 0 ? TimeSpan.FromSeconds(t) : (TimeSpan?)null;
         CancellationToken dropped;
+        List<string> initial = [];
         lock (gate)
         {
             dropped = drop.Token;
-            if (from < compactedThrough && GoneAsHttpStatus)
+            if (from == -3)
+            {
+                from = -4;
+            }
+            else if (fromNow)
+            {
+                from = version;
+                initial = [.. Items(route.Collection).Values.Where(o => Selected(context, route, o)).Select(o => o.ToJsonString())];
+            }
+            else if (from < compactedThrough && GoneAsHttpStatus)
             {
                 from = -1;
             }
+        }
+
+        if (from == -4)
+        {
+            await Status(context, 400, "BadRequest", $"invalid resource version: \"{requested}\"");
+            return;
         }
 
         if (from == -1)
@@ -325,25 +540,60 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         context.Response.ContentType = "application/json";
         await context.Response.StartAsync();
         Interlocked.Increment(ref activeWatches);
+
+        // The server ends a watch when its timeoutSeconds is up, and at random well before that (load balancing,
+        // apiserver restarts): a client must resume from the last resourceVersion it saw.
+        using var ended = new CancellationTokenSource(timeout is { } requestedTimeout && requestedTimeout < WatchLifetime() ? requestedTimeout : WatchLifetime());
         try
         {
             if (from < Volatile.Read(ref compactedThrough))
             {
-                await context.Response.WriteAsync("""{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","message":"too old resource version","reason":"Expired","code":410}}""" + "\n");
+                await context.Response.WriteAsync("""{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version","reason":"Expired","code":410}}""" + "\n");
                 return;
             }
 
             var sent = from;
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(dropped, context.RequestAborted);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(dropped, context.RequestAborted, ended.Token);
+            foreach (var obj in initial)
+            {
+                await context.Response.WriteAsync($"{{\"type\":\"ADDED\",\"object\":{obj}}}\n", stop.Token);
+            }
+
             while (true)
             {
-                List<HistoryEntry> pending;
+                List<(string Type, string Object, long Version)> pending = [];
                 Task wake;
                 lock (gate)
                 {
-                    pending = [.. history.Where(h => h.Version > sent && h.Collection == route.Collection
-                        && (h.Type == "BOOKMARK" || ((route.Namespace is null || h.Object.Contains($"\"namespace\":\"{route.Namespace}\"", StringComparison.Ordinal))
-                            && FieldsSelected(context, JsonNode.Parse(h.Object)!.AsObject()))))];
+                    foreach (var h in history.Where(h => h.Version > sent && h.Collection == route.Collection))
+                    {
+                        if (h.Type == "BOOKMARK")
+                        {
+                            if (bookmarks)
+                            {
+                                pending.Add((h.Type, h.Object, h.Version));
+                            }
+
+                            continue;
+                        }
+
+                        // An object that starts or stops matching the selectors is ADDED or DELETED for this watch.
+                        var now = Selected(context, route, JsonNode.Parse(h.Object)!.AsObject());
+                        var before = h.Previous is not null && Selected(context, route, JsonNode.Parse(h.Previous)!.AsObject());
+                        var type = h.Type switch
+                        {
+                            "MODIFIED" when now && !before => "ADDED",
+                            "MODIFIED" when !now && before => "DELETED",
+                            "MODIFIED" when !now => null,
+                            _ when !now => null,
+                            _ => h.Type,
+                        };
+                        if (type is not null)
+                        {
+                            pending.Add((type, h.Object, h.Version));
+                        }
+                    }
+
                     wake = pulse.Task;
                 }
 
@@ -363,13 +613,16 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            // The client went away.
+            // Timed out (a clean end of the stream), or the client went away.
         }
         finally
         {
             Interlocked.Decrement(ref activeWatches);
         }
     }
+
+    private static bool Selected(HttpContext context, Route route, JsonObject obj) =>
+        (route.Namespace is null || Meta(obj)["namespace"]?.GetValue<string>() == route.Namespace) && FieldsSelected(context, obj) && LabelsSelected(context, obj);
 
     private async Task CreateAsync(HttpContext context, Route route, string body)
     {
@@ -388,9 +641,13 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             {
                 meta["generation"] = 1L;
                 meta["uid"] = Guid.NewGuid().ToString();
-                meta["creationTimestamp"] = "2026-11-01T00:00:00Z";
-                Store(route.Collection, key, obj, "ADDED");
-                created = (JsonObject)obj.DeepClone();
+                meta["creationTimestamp"] = CreationTime;
+                if (HasStatusSubresource(route.Collection))
+                {
+                    obj.Remove("status");
+                }
+
+                created = (JsonObject)Store(route.Collection, key, obj, "ADDED", Manager(context)).DeepClone();
             }
         }
 
@@ -428,11 +685,10 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                     }
                     else
                     {
-                        KeepServerFields(old, next);
+                        KeepServerFields(route.Collection, old, next);
                     }
 
-                    Store(route.Collection, route.Key, next, "MODIFIED");
-                    result = (JsonObject)next.DeepClone();
+                    result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
                 }
             }
         }
@@ -467,9 +723,16 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     {
         var patch = JsonNode.Parse(body)!.AsObject();
         JsonObject? result = null;
+        var conflict = false;
         lock (gate)
         {
-            if (Items(route.Collection).TryGetValue(route.Key, out var old))
+            // A resourceVersion in the patch is a precondition, as in a PUT.
+            var expected = patch["metadata"]?["resourceVersion"]?.GetValue<string>();
+            if (Items(route.Collection).TryGetValue(route.Key, out var old) && expected is not null && expected != Meta(old)["resourceVersion"]!.GetValue<string>())
+            {
+                conflict = true;
+            }
+            else if (old is not null)
             {
                 var next = (JsonObject)old.DeepClone();
                 if (route.Subresource == "status")
@@ -479,19 +742,42 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                 else
                 {
                     next = (JsonObject)Merge(next, patch, strategic)!;
-                    KeepServerFields(old, next);
+                    KeepServerFields(route.Collection, old, next);
                 }
 
-                Store(route.Collection, route.Key, next, "MODIFIED");
-                result = (JsonObject)next.DeepClone();
+                result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
             }
+        }
+
+        if (conflict)
+        {
+            await Conflict(context, route);
+            return;
         }
 
         await Respond(context, route, result);
     }
 
-    private static void KeepServerFields(JsonObject old, JsonObject next)
+    private static Task Conflict(HttpContext context, Route route) =>
+        Status(context, 409, "Conflict",
+            $"Operation cannot be fulfilled on {ResourceText(route.Collection)} \"{route.Name}\": the object has been modified; please apply your changes to the latest version and try again",
+            Details(route));
+
+    private static string Manager(HttpContext context) =>
+        context.Request.Query["fieldManager"].ToString() is { Length: > 0 } manager ? manager : "unknown-client";
+
+    /// <summary>What a write to the object itself cannot change: identity, creation time, generation (spec changes only), status.</summary>
+    private static void KeepServerFields(string collection, JsonObject old, JsonObject next)
     {
+        if (HasStatusSubresource(collection))
+        {
+            next["status"] = old["status"]?.DeepClone();
+            if (next["status"] is null)
+            {
+                next.Remove("status");
+            }
+        }
+
         var oldMeta = Meta(old);
         var meta = Meta(next);
         var generation = oldMeta["generation"]?.GetValue<long>() ?? 1;
@@ -553,13 +839,42 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         return result;
     }
 
-    private void Store(string collection, string key, JsonObject obj, string type)
+    /// <summary>
+    /// Stores a write and returns what is stored. A write that changes nothing (apart from what the server
+    /// itself maintains) is a no-op: no new resourceVersion, no watch event, as the real server does.
+    /// </summary>
+    private JsonObject Store(string collection, string key, JsonObject obj, string type, string manager = "kubectl-client-side-apply", string? subresource = null)
     {
+        var items = Items(collection);
+        items.TryGetValue(key, out var previous);
+        if (previous is not null && JsonNode.DeepEquals(Comparable(previous), Comparable(obj)))
+        {
+            return previous;
+        }
+
+        // managedFields are the server's: what the client sent is ignored, the stored entries carry on.
+        Meta(obj)["managedFields"] = previous is null ? null : Meta(previous)["managedFields"]?.DeepClone();
+
+        ManagedFields.Record(obj, manager, subresource, CreationTime);
         Meta(obj)["resourceVersion"] = (++version).ToString(CultureInfo.InvariantCulture);
-        Items(collection)[key] = obj;
-        history.Add(new HistoryEntry(version, collection, type, obj.ToJsonString()));
+        items[key] = obj;
+        history.Add(new HistoryEntry(version, collection, type, obj.ToJsonString(), previous?.ToJsonString()));
         Pulse();
+        return obj;
     }
+
+    private static JsonObject Comparable(JsonObject obj)
+    {
+        var copy = (JsonObject)obj.DeepClone();
+        var meta = Meta(copy);
+        meta.Remove("resourceVersion");
+        meta.Remove("managedFields");
+        meta.Remove("generation");
+        return copy;
+    }
+
+    /// <summary>Our CRDs have a status subresource: a write to the object ignores status, a write to /status ignores the rest.</summary>
+    private static bool HasStatusSubresource(string collection) => collection.StartsWith("/apis/admissionguard.io/", StringComparison.Ordinal);
 
     private void Pulse()
     {
@@ -757,7 +1072,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         public string Key => Namespace is null ? Name! : $"{Namespace}/{Name}";
     }
 
-    private sealed record HistoryEntry(long Version, string Collection, string Type, string Object);
+    private sealed record HistoryEntry(long Version, string Collection, string Type, string Object, string? Previous = null);
 
     private sealed class Failure(string method, string pathContains, int status, int count, string? message)
     {
@@ -770,5 +1085,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         public int Status { get; } = status;
 
         public int Count { get; set; } = count;
+
+        public string? RawBody { get; init; }
     }
 }

@@ -48,11 +48,29 @@ public sealed class LeaseLeaderElectorTests : IAsyncLifetime
         Assert.Equal(follower.Identity, HolderIdentity());
         Assert.Equal(1, (int)server.Get(Leases, "ag/ag-leader")!["spec"]!["leaseTransitions"]!);
 
-        // Every update is a compare-and-swap on the resourceVersion read before it.
-        Assert.All(server.RequestsTo("PUT", "/leases/"), r => Assert.Contains("\"resourceVersion\"", r.Body, StringComparison.Ordinal));
+        // Every write is a compare-and-swap on the resourceVersion read before it.
+        Assert.NotEmpty(server.RequestsTo("PATCH", "/leases/"));
+        Assert.All(server.RequestsTo("PATCH", "/leases/"), r => Assert.Contains("\"resourceVersion\"", r.Body, StringComparison.Ordinal));
 
-        // Only the verbs the chart grants: get, create, update.
-        Assert.All(server.Requests.Where(r => r.Path.Contains("/leases", StringComparison.Ordinal)), r => Assert.Contains(r.Method, new[] { "GET", "POST", "PUT" }));
+        // Only the verbs the chart grants: get, create, patch.
+        Assert.All(server.Requests.Where(r => r.Path.Contains("/leases", StringComparison.Ordinal)), r => Assert.Contains(r.Method, new[] { "GET", "POST", "PATCH" }));
+    }
+
+    [Fact]
+    public async Task Run_LeaseCarriesManagedFields_RenewsWithoutSendingThemBack()
+    {
+        // A real API server returns metadata.managedFields (free-form fieldsV1) on every object; re-serializing a
+        // Lease read with them threw NotSupportedException (no JsonElement metadata in the client's AOT context).
+        var options = new LeaderElectionOptions { LeaseDuration = TimeSpan.FromSeconds(60), RenewDeadline = TimeSpan.FromSeconds(40), RetryPeriod = TimeSpan.FromMilliseconds(50) };
+        var a = await StartAsync("replica-a", options);
+        await Eventually.True(() => a.ExecuteTask!.IsCompleted || Writes().Count >= 3, "three renewals after winning");
+        Assert.Null(a.ExecuteTask!.Exception);
+        Assert.True(a.IsLeader);
+        Assert.NotNull(server.Get(Leases, "ag/ag-leader")!["metadata"]!["managedFields"]);
+        Assert.All(Writes(), w => Assert.DoesNotContain("managedFields", w.Body, StringComparison.Ordinal));
+        Assert.All(Writes(), w => Assert.DoesNotContain("\"uid\"", w.Body, StringComparison.Ordinal));
+
+        IReadOnlyList<RecordedRequest> Writes() => [.. server.RequestsTo("PUT", "/leases/ag-leader"), .. server.RequestsTo("PATCH", "/leases/ag-leader")];
     }
 
     [Fact]
@@ -84,7 +102,7 @@ public sealed class LeaseLeaderElectorTests : IAsyncLifetime
 
     private async Task<LeaseLeaderElector> StartAsync(string identity, LeaderElectionOptions options)
     {
-        var elector = new LeaseLeaderElector(server.CreateClient(), "ag", "ag-leader", identity, options, TimeProvider.System, new ListLogger<LeaseLeaderElector>());
+        var elector = new LeaseLeaderElector(new KubeApi(server.CreateClient()), "ag", "ag-leader", identity, options, TimeProvider.System, new ListLogger<LeaseLeaderElector>());
         electors.Add(elector);
         await elector.StartAsync(CancellationToken.None);
         return elector;

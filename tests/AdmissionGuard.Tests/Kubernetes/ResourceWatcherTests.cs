@@ -93,7 +93,7 @@ public sealed class ResourceWatcherTests : IAsyncLifetime, IDisposable
     public async Task Run_QuietWatchLongerThanHttpClientTimeout_StaysOpen()
     {
         // KubernetesClient's HttpClient has a request timeout (100 s by default); a watch must outlive it.
-        var client = new k8s.Kubernetes(new k8s.KubernetesClientConfiguration { Host = server.BaseUri.ToString(), HttpClientTimeout = TimeSpan.FromMilliseconds(500) });
+        var client = new k8s.Kubernetes(WithTimeout(server.Configuration()));
         var watcher = new ResourceWatcher<ImagePolicy>(new KubeApi(client), ResourcePath.ClusterImagePolicies, e => e.Deserialize(AgJsonContext.Default.ImagePolicy)!, TimeProvider.System, log, TestObjects.FastWatch);
         _ = Task.Run(() => watcher.RunAsync(stop.Token));
         await watcher.Synced.WaitAsync(TimeSpan.FromSeconds(20));
@@ -185,4 +185,10 @@ public sealed class ResourceWatcherTests : IAsyncLifetime, IDisposable
     private static string[] Names(ResourceWatcher<ImagePolicy> watcher) => [.. watcher.Items.Select(i => i.Key).Order(StringComparer.Ordinal)];
 
     private static string Meta(string json) => JsonDocument.Parse(json).RootElement.GetProperty("metadata").GetProperty("resourceVersion").GetString()!;
+
+    private static k8s.KubernetesClientConfiguration WithTimeout(k8s.KubernetesClientConfiguration configuration)
+    {
+        configuration.HttpClientTimeout = TimeSpan.FromMilliseconds(500);
+        return configuration;
+    }
 }

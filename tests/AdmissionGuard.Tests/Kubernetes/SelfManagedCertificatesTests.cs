@@ -76,6 +76,7 @@ public sealed class SelfManagedCertificatesTests
         Assert.Single(server.RequestsTo("PATCH", "/validatingwebhookconfigurations/"));
         Assert.Single(server.RequestsTo("PATCH", "/mutatingwebhookconfigurations/"));
         Assert.Single(server.RequestsTo("POST", "/secrets"));
+        Assert.Empty(server.RequestsTo("PATCH", "/secrets"));
         Assert.Empty(server.RequestsTo("PUT", "/secrets"));
         await Eventually.True(() => replica.Provider.Current.Thumbprint == serving.Thumbprint, "the replica serves the Secret's certificate");
     }
@@ -201,7 +202,7 @@ public sealed class SelfManagedCertificatesTests
         Assert.Equal([1, 2, 1], patches);
         var requests = server.Requests.ToList();
         var bothIndex = requests.FindIndex(r => r.Method == "PATCH" && r.Path.Contains("/mutatingwebhookconfigurations/", StringComparison.Ordinal) && PatchedBundleSize(r.Body) == 2);
-        var switchIndex = requests.FindIndex(r => r.Method == "PUT" && r.Path.EndsWith("/secrets/ag-tls", StringComparison.Ordinal) && SignedByNewCa(r.Body, oldCa));
+        var switchIndex = requests.FindIndex(r => r.Method == "PATCH" && r.Path.EndsWith("/secrets/ag-tls", StringComparison.Ordinal) && SignedByNewCa(r.Body, oldCa));
         Assert.True(bothIndex >= 0 && switchIndex > bothIndex, $"old+new bundle at request {bothIndex}, new CA's certificate at {switchIndex}");
     }
 

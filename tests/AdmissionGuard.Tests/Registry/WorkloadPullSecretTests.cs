@@ -52,7 +52,7 @@ public sealed class WorkloadPullSecretTests(RegistryFixture registry) : IAsyncLi
             {"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"builder","namespace":"team"},"imagePullSecrets":[{"name":"regcred"}]}
             """);
 
-        _kubeconfig = TestKubeconfig.Write(_api.BaseUri.ToString());
+        _kubeconfig = _api.WriteKubeconfig();
         _server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", _kubeconfig, "--workload-pull-secrets",
             "--registry-ca", registry.CaFile, "--registry-budget", "2s", "--deadline", "4s");
         // Ready only once policies, namespaces, pull secrets and service accounts have all been listed.

@@ -19,7 +19,7 @@ public sealed class ReportCommandTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         server = await FakeKubeApiServer.StartAsync();
-        kubeconfig = TestKubeconfig.Write(server.BaseUri.ToString());
+        kubeconfig = server.WriteKubeconfig();
     }
 
     public async Task DisposeAsync()

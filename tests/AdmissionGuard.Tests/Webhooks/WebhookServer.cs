@@ -48,6 +48,9 @@ public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
 
     public Uri BaseUri { get; private set; } = null!;
 
+    /// <summary>The running app, for what a test observes from inside (its services), never to drive it.</summary>
+    public WebApplication App { get; private set; } = null!;
+
     /// <summary>Trusts only the CA this server wrote to <see cref="CaDir"/>; keeps connections alive like the API server.</summary>
     public HttpClient Client { get; private set; } = null!;
 
@@ -134,6 +137,7 @@ public sealed class WebhookServer : IAsyncLifetime, IAsyncDisposable
             $"serve ended before it started (exit {(t.IsCompletedSuccessfully ? t.Result : -1)}): {Stderr}", t.Exception)), TaskScheduler.Default);
 
         var app = await _started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        App = app;
         BaseUri = new Uri(BoundHttpsAddress(app));
         Ca = X509CertificateLoader.LoadCertificateFromFile(Path.Combine(CaDir, "ca.crt"));
         Client = CreateClient();
