@@ -84,7 +84,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 continue;
             }
 
-            var plan = PlanRewrite(matching, policies, image, site, input.Namespace, labelsUnknown, context, unverified, out var replacement, out var rejected);
+            var plan = PlanRewrite(matching, policies, image, site, input.Namespace, labelsUnknown, context, unverified, out var replacement, out var choices);
             if (wasRunning)
             {
                 plan = null;
@@ -140,7 +140,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                         var reason = result.Reason!;
                         if (rule.Name == RuleNames.Hardened)
                         {
-                            reason += replacement is not null ? MessageFormatter.UseTwin(replacement) : UnverifiedHint(policy, image, unverified, context, rejected);
+                            reason += TwinHint(policy, image, unverified, context, choices);
                         }
 
                         (violations ??= []).Add(new Violation(policy.Id, policy.Mode, rule.Name, reason));
@@ -314,8 +314,11 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 
     private readonly record struct Plan(CompiledPolicy Policy, string To);
 
-    /// <summary>A hardened twin that was found but not offered, because it breaks another rule of its policy.</summary>
-    private sealed record RejectedTwin(CompiledPolicy Policy, string Twin, string Reason, string? Fix);
+    /// <summary>
+    /// What one policy found for an image: its usable twin, or (Reason set) the twin it found but does not offer
+    /// because that twin breaks another of its rules. A policy's hint names only its own twin.
+    /// </summary>
+    private sealed record TwinChoice(CompiledPolicy Policy, string Twin, string? Reason = null, string? Fix = null);
 
     /// <summary>
     /// The rewrite for one image: policies in name order, each policy's sources in written order, the
@@ -323,10 +326,10 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
     /// policy matching the workload calls hardened has no twin, so a reinvoked /mutate leaves it alone.
     /// Also finds the replacement to suggest, and the first twin rejected for breaking its policy.
     /// </summary>
-    private static Plan? PlanRewrite(List<CompiledPolicy> matching, List<CompiledPolicy> policies, ImageReference image, ImageSite site, string ns, bool labelsUnknown, in RuleContext context, List<string> unverified, out string? replacement, out RejectedTwin? rejected)
+    private static Plan? PlanRewrite(List<CompiledPolicy> matching, List<CompiledPolicy> policies, ImageReference image, ImageSite site, string ns, bool labelsUnknown, in RuleContext context, List<string> unverified, out string? replacement, out List<TwinChoice>? choices)
     {
         replacement = null;
-        rejected = null;
+        choices = null;
         Plan? plan = null;
         Plan? pinOnly = null;
         var hardened = AnyHardened(matching, image) == true;
@@ -348,7 +351,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 continue;
             }
 
-            var twin = Twin(policy, image, context, unverified, ref rejected);
+            var twin = Twin(policy, image, context, unverified, ref choices);
             if (twin is null)
             {
                 // pinDigest pins "the rewritten (or any tag-only) image"; a twin from a later policy still wins.
@@ -361,6 +364,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             }
 
             replacement ??= twin;
+            (choices ??= []).Add(new TwinChoice(policy, twin));
             if (plan is null && policy.RewriteEnabled && !Exempted(policy, image, ns, context.Now))
             {
                 var to = twin;
@@ -421,7 +425,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
     /// The first usable twin from the policy's sources: it parses, the same source calls it hardened, it passes the
     /// policy's other rules (the scan rule only where the twin has a scan), and it exists if the source must verify.
     /// </summary>
-    private static string? Twin(CompiledPolicy policy, ImageReference image, in RuleContext context, List<string> unverified, ref RejectedTwin? rejected)
+    private static string? Twin(CompiledPolicy policy, ImageReference image, in RuleContext context, List<string> unverified, ref List<TwinChoice>? choices)
     {
         foreach (var source in policy.Sources)
         {
@@ -440,7 +444,11 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 
                 if (FailsOtherRules(policy, twin, context) is { } failure)
                 {
-                    rejected ??= new RejectedTwin(policy, candidate, failure.Reason!, failure.Fix);
+                    if (choices?.Exists(c => ReferenceEquals(c.Policy, policy)) != true)
+                    {
+                        (choices ??= []).Add(new TwinChoice(policy, candidate, failure.Reason!, failure.Fix));
+                    }
+
                     continue;
                 }
 
@@ -495,11 +503,17 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
     /// confirmed: no answer yet, or the registry could not be asked or refused (a missing pull secret, an outage).
     /// A twin the registry says is missing is not named.
     /// </summary>
-    private static string UnverifiedHint(CompiledPolicy policy, ImageReference image, List<string> unverified, in RuleContext context, RejectedTwin? rejected)
+    private static string TwinHint(CompiledPolicy policy, ImageReference image, List<string> unverified, in RuleContext context, List<TwinChoice>? choices)
     {
-        if (rejected is not null && ReferenceEquals(rejected.Policy, policy))
+        // The policy's own usable twin wins over a twin it rejected from an earlier mapping.
+        if (choices?.Find(c => ReferenceEquals(c.Policy, policy) && c.Reason is null) is { } usable)
         {
-            return MessageFormatter.TwinFails(rejected.Twin, rejected.Reason, rejected.Fix);
+            return MessageFormatter.UseTwin(usable.Twin);
+        }
+
+        if (choices?.Find(c => ReferenceEquals(c.Policy, policy)) is { } rejected)
+        {
+            return MessageFormatter.TwinFails(rejected.Twin, rejected.Reason!, rejected.Fix);
         }
 
         foreach (var source in policy.Sources)
