@@ -400,7 +400,9 @@ public static class PolicyCompiler
             }
         }
 
-        errors.Add((field, $"\"{text}\" is not one of {string.Join(", ", System.Enum.GetNames<T>())}"));
+        var names = System.Enum.GetNames<T>();
+        var hint = Serialization.FieldErrors.DidYouMean(text, names) is { } near ? $"; did you mean \"{near}\"?" : "";
+        errors.Add((field, $"\"{text}\" is not one of {string.Join(", ", names)}{hint}"));
         return fallback;
     }
 

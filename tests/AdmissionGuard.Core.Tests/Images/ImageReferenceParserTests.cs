@@ -19,7 +19,7 @@ public class ImageReferenceParserTests
         { "registry.hub.docker.com/library/redis:7", "docker.io", "library/redis", "7", null },
         { "Index.Docker.IO/nginx", "docker.io", "library/nginx", null, null },
         // An explicit :443 is the HTTPS default and is dropped; every other port stays.
-        { "docker.io:443/x", "docker.io", "x", null, null },
+        { "docker.io:443/x", "docker.io", "library/x", null, null },
         { "registry-1.docker.io:443/library/nginx", "docker.io", "library/nginx", null, null },
         { "registry.example.com:443/x", "registry.example.com", "x", null, null },
         { "registry.example.com:4443/x", "registry.example.com:4443", "x", null, null },

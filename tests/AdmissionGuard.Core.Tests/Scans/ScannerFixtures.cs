@@ -1,6 +1,6 @@
 namespace AdmissionGuard.Tests.Scans;
 
-/// <summary>The shared real scanner outputs, found relative to the repository root (the folder with AdmissionGuard.sln).</summary>
+/// <summary>The real scanner outputs in tests/fixtures/scanners (provenance in its README.md), found from the repository root.</summary>
 internal static class ScannerFixtures
 {
     public static string PathOf(string relative)
@@ -12,7 +12,7 @@ internal static class ScannerFixtures
         }
 
         Assert.NotNull(directory);
-        var path = Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "fixtures", "scanners", relative));
+        var path = Path.GetFullPath(Path.Combine(directory.FullName, "tests", "fixtures", "scanners", relative));
         Assert.True(File.Exists(path), "missing fixture " + path);
         return path;
     }

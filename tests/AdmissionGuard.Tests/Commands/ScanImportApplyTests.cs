@@ -344,5 +344,5 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
     private static string ResourceVersion(JsonNode obj) => (string)obj["metadata"]!["resourceVersion"]!;
 
     private static string Fixture(string relative) =>
-        Path.GetFullPath(Path.Combine(RepoPaths.Root, "..", "shared", "fixtures", "scanners", relative));
+        Path.GetFullPath(Path.Combine(RepoPaths.Root, "tests", "fixtures", "scanners", relative));
 }

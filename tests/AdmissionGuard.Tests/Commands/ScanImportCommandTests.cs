@@ -17,7 +17,7 @@ public class ScanImportCommandTests
         }
 
         Assert.NotNull(directory);
-        return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "fixtures", "scanners", relative));
+        return Path.GetFullPath(Path.Combine(directory.FullName, "tests", "fixtures", "scanners", relative));
     }
 
     private static async Task<(int Code, string Out, string Err)> Run(string stdin, params string[] args)

@@ -219,6 +219,6 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
         }
 
         Assert.NotNull(directory);
-        return Path.GetFullPath(Path.Combine(directory.FullName, "..", "shared", "fixtures", "scanners", "trivy-operator", relative.Replace("trivy-operator/", "", StringComparison.Ordinal)));
+        return Path.GetFullPath(Path.Combine(directory.FullName, "tests", "fixtures", "scanners", "trivy-operator", relative.Replace("trivy-operator/", "", StringComparison.Ordinal)));
     }
 }
