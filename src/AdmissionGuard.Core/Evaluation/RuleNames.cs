@@ -13,4 +13,17 @@ public static class RuleNames
 
     /// <summary>Not a policy rule: the namespace's labels are unknown, so a namespaceSelector cannot be checked.</summary>
     public const string NamespaceSelector = "namespaceSelector";
+
+    private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
+    {
+        [Hardened] = "Image is not hardened",
+        [Registries] = "Image is from a registry that is not allowed",
+        [Tags] = "Image tag is disallowed, or the policy requires a digest",
+        [Scan] = "Image scan is missing or below the policy's grade and limits",
+        [Reference] = "Image reference cannot be parsed",
+        [NamespaceSelector] = "Namespace labels are unknown, so the policy's namespaceSelector cannot be checked",
+    };
+
+    /// <summary>One line saying what the rule checks (SARIF rule descriptions); the name itself for a name not listed.</summary>
+    public static string Describe(string rule) => Descriptions.GetValueOrDefault(rule, rule);
 }

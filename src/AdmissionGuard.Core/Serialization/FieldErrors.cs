@@ -13,6 +13,13 @@ public static partial class FieldErrors
     /// <summary><c>field: message</c> for a decoding failure.</summary>
     public static string Describe(JsonException error)
     {
+        var (field, message) = Split(error);
+        return field.Length == 0 ? message : $"{field}: {message}";
+    }
+
+    /// <summary>The field path (empty for the whole object) and what is wrong with it, in kubectl's words.</summary>
+    public static (string Field, string Message) Split(JsonException error)
+    {
         ArgumentNullException.ThrowIfNull(error);
         var field = error.Path?.TrimStart('$').TrimStart('.') ?? "";
         var message = error.Message;
@@ -22,13 +29,12 @@ public static partial class FieldErrors
             var name = unknown.Groups["name"].Value;
             var at = field.Length == 0 ? name : field.EndsWith(name, StringComparison.Ordinal) ? field : $"{field}.{name}";
             var near = KnownFields(unknown.Groups["type"].Value) is { } known ? DidYouMean(name, known) : null;
-            return near is null ? $"{at}: unknown field \"{name}\"" : $"{at}: unknown field \"{name}\"; did you mean \"{near}\"?";
+            return (at, near is null ? $"unknown field \"{name}\"" : $"unknown field \"{name}\"; did you mean \"{near}\"?");
         }
 
         var converted = ConvertedTo().Match(message);
         var expected = converted.Success ? Expected(converted.Groups["type"].Value) : null;
-        var text = expected ?? FirstLine(message);
-        return field.Length == 0 ? text : $"{field}: {text}";
+        return (field, expected ?? FirstLine(message));
     }
 
     /// <summary>The closest of <paramref name="known"/> to <paramref name="text"/>, if one is close enough to be a typo.</summary>
