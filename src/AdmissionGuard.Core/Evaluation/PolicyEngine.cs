@@ -1,5 +1,4 @@
 using System.Text;
-using AdmissionGuard.Admission;
 using AdmissionGuard.Images;
 using AdmissionGuard.Policies;
 using AdmissionGuard.Registry;
@@ -30,7 +29,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 
         // A workload UPDATE that leaves the pod template alone (scale, finalizers, deletion, status, the workload's
         // own labels) creates no pod: judging it again would only block housekeeping on a workload gone stale.
-        if (isTemplate && input.OldObject is { } oldWorkload && TemplateUnchanged(input.Kind, input.Object, oldWorkload))
+        if (isTemplate && input.OldObject is { } oldWorkload && UpdateScope.TemplateUnchanged(input.Kind, input.Object, oldWorkload))
         {
             return Verdict.NotEvaluated;
         }
@@ -84,7 +83,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 continue;
             }
 
-            var plan = PlanRewrite(matching, policies, image, site, input.Namespace, labelsUnknown, context, unverified, out var replacement, out var choices);
+            var plan = Hardening.PlanRewrite(matching, policies, image, site, input.Namespace, labelsUnknown, context, unverified, out var replacement, out var choices);
             if (wasRunning)
             {
                 plan = null;
@@ -140,7 +139,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                         var reason = result.Reason!;
                         if (rule.Name == RuleNames.Hardened)
                         {
-                            reason += TwinHint(policy, image, unverified, context, choices);
+                            reason += Hardening.TwinHint(policy, image, unverified, context, choices);
                         }
 
                         (violations ??= []).Add(new Violation(policy.Id, policy.Mode, rule.Name, reason));
@@ -158,7 +157,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             }
 
             var record = scans.Find(judged, context.DigestOf(judged));
-            results.Add(new ImageResult(site, image.Normalized, null, AnyHardened(policies, judged), record?.Grade, (IReadOnlyList<Violation>?)violations ?? NoViolations, replacement, null, (IReadOnlyList<string>?)exemptions ?? NoExemptions));
+            results.Add(new ImageResult(site, image.Normalized, null, Hardening.AnyHardened(policies, judged), record?.Grade, (IReadOnlyList<Violation>?)violations ?? NoViolations, replacement, null, (IReadOnlyList<string>?)exemptions ?? NoExemptions));
         }
 
         return Compose(results, warnings, rewrites, unverified, input.Namespace);
@@ -237,48 +236,6 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         return warnings;
     }
 
-    /// <summary>The pod template as admission reads it (images, labels, pull secrets, service account) is the same in both.</summary>
-    private static bool TemplateUnchanged(string kind, WorkloadObject current, WorkloadObject old)
-    {
-        PodSpecLocator.TryLocate(kind, current, out var spec, out var labels, out var pointer);
-        PodSpecLocator.TryLocate(kind, old, out var oldSpec, out var oldLabels, out _);
-        if (!SameLabels(labels, oldLabels) || spec?.ServiceAccountName != oldSpec?.ServiceAccountName)
-        {
-            return false;
-        }
-
-        var secrets = spec?.ImagePullSecrets?.Select(s => s?.Name) ?? [];
-        var oldSecrets = oldSpec?.ImagePullSecrets?.Select(s => s?.Name) ?? [];
-        if (!secrets.SequenceEqual(oldSecrets))
-        {
-            return false;
-        }
-
-        var sites = PodSpecLocator.Sites(spec, pointer);
-        var oldSites = PodSpecLocator.Sites(oldSpec, pointer);
-        return sites.SequenceEqual(oldSites);
-    }
-
-    private static bool SameLabels(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
-    {
-        var left = a ?? NoAudit;
-        var right = b ?? NoAudit;
-        if (left.Count != right.Count)
-        {
-            return false;
-        }
-
-        foreach (var (key, value) in left)
-        {
-            if (!right.TryGetValue(key, out var other) || other != value)
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
     private static bool Exempt(CompiledPolicy policy, ImageReference image, string ns, DateTimeOffset now, ref List<string>? exemptions)
     {
         foreach (var exemption in policy.Exemptions)
@@ -291,253 +248,6 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         }
 
         return false;
-    }
-
-    private static bool? AnyHardened(List<CompiledPolicy> matching, ImageReference image)
-    {
-        bool? hardened = null;
-        foreach (var policy in matching)
-        {
-            if (policy.Sources.Length != 0)
-            {
-                if (policy.IsHardened(image))
-                {
-                    return true;
-                }
-
-                hardened = false;
-            }
-        }
-
-        return hardened;
-    }
-
-    private readonly record struct Plan(CompiledPolicy Policy, string To);
-
-    /// <summary>
-    /// What one policy found for an image: its usable twin, or (Reason set) the twin it found but does not offer
-    /// because that twin breaks another of its rules. A policy's hint names only its own twin.
-    /// </summary>
-    private sealed record TwinChoice(CompiledPolicy Policy, string Twin, string? Reason = null, string? Fix = null);
-
-    /// <summary>
-    /// The rewrite for one image: policies in name order, each policy's sources in written order, the
-    /// first mapping that yields a usable twin wins. Never chains: an image that a source named by any
-    /// policy matching the workload calls hardened has no twin, so a reinvoked /mutate leaves it alone.
-    /// Also finds the replacement to suggest, and the first twin rejected for breaking its policy.
-    /// </summary>
-    private static Plan? PlanRewrite(List<CompiledPolicy> matching, List<CompiledPolicy> policies, ImageReference image, ImageSite site, string ns, bool labelsUnknown, in RuleContext context, List<string> unverified, out string? replacement, out List<TwinChoice>? choices)
-    {
-        replacement = null;
-        choices = null;
-        Plan? plan = null;
-        Plan? pinOnly = null;
-        var hardened = AnyHardened(matching, image) == true;
-        foreach (var policy in policies)
-        {
-            // A policy whose namespaceSelector cannot be checked fails closed in validation; it must not rewrite.
-            if (labelsUnknown && !policy.NamespaceSelector.IsEmpty)
-            {
-                continue;
-            }
-
-            if (!policy.Selects(image) || hardened)
-            {
-                if (plan is null && policy.RewriteEnabled && policy.PinDigest && policy.Selects(image) && image.Digest is null)
-                {
-                    plan = PinOnly(policy, image, site, context, unverified);
-                }
-
-                continue;
-            }
-
-            var twin = Twin(policy, image, context, unverified, ref choices);
-            if (twin is null)
-            {
-                // pinDigest pins "the rewritten (or any tag-only) image"; a twin from a later policy still wins.
-                if (pinOnly is null && policy.RewriteEnabled && policy.PinDigest && image.Digest is null)
-                {
-                    pinOnly = PinOnly(policy, image, site, context, unverified);
-                }
-
-                continue;
-            }
-
-            replacement ??= twin;
-            (choices ??= []).Add(new TwinChoice(policy, twin));
-            if (plan is null && policy.RewriteEnabled && !Exempted(policy, image, ns, context.Now))
-            {
-                var to = twin;
-                if (policy.PinDigest && ImageReferenceParser.TryParse(twin, out var twinReference, out _))
-                {
-                    to = Pin(twinReference, twin, context, unverified);
-                }
-
-                plan = new Plan(policy, to);
-            }
-        }
-
-        return plan ?? pinOnly;
-    }
-
-    private static bool Exempted(CompiledPolicy policy, ImageReference image, string ns, DateTimeOffset now)
-    {
-        foreach (var exemption in policy.Exemptions)
-        {
-            if (exemption.Covers(image, ns) && now < exemption.Expires)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static Plan? PinOnly(CompiledPolicy policy, ImageReference image, ImageSite site, in RuleContext context, List<string> unverified)
-    {
-        var pinned = Pin(image, site.Image, context, unverified);
-        return ReferenceEquals(pinned, site.Image) ? null : new Plan(policy, pinned);
-    }
-
-    /// <summary><paramref name="written"/> with the digest the registry cache holds for it, or unchanged when unknown.</summary>
-    private static string Pin(ImageReference reference, string written, in RuleContext context, List<string> unverified)
-    {
-        if (reference.Digest is not null)
-        {
-            return written;
-        }
-
-        var fact = context.Registry.Lookup(reference.Normalized);
-        if (fact.State == RegistryFactState.Exists && fact.Digest is not null)
-        {
-            return written + "@" + fact.Digest;
-        }
-
-        if (fact.State == RegistryFactState.Unknown)
-        {
-            unverified.Add(reference.Normalized);
-        }
-
-        return written;
-    }
-
-    /// <summary>
-    /// The first usable twin from the policy's sources: it parses, the same source calls it hardened, it passes the
-    /// policy's other rules (the scan rule only where the twin has a scan), and it exists if the source must verify.
-    /// </summary>
-    private static string? Twin(CompiledPolicy policy, ImageReference image, in RuleContext context, List<string> unverified, ref List<TwinChoice>? choices)
-    {
-        foreach (var source in policy.Sources)
-        {
-            foreach (var (from, to) in source.Mappings)
-            {
-                if (!from.IsMatch(image))
-                {
-                    continue;
-                }
-
-                var candidate = to.Expand(image);
-                if (candidate is null || !ImageReferenceParser.TryParse(candidate, out var twin, out _) || !source.IsHardened(twin))
-                {
-                    continue;
-                }
-
-                if (FailsOtherRules(policy, twin, context) is { } failure)
-                {
-                    if (choices?.Exists(c => ReferenceEquals(c.Policy, policy)) != true)
-                    {
-                        (choices ??= []).Add(new TwinChoice(policy, candidate, failure.Reason!, failure.Fix));
-                    }
-
-                    continue;
-                }
-
-                if (source.VerifyExists)
-                {
-                    var fact = context.Registry.Lookup(twin.Normalized);
-                    if (fact.State != RegistryFactState.Exists)
-                    {
-                        if (fact.State == RegistryFactState.Unknown)
-                        {
-                            unverified.Add(twin.Normalized);
-                        }
-
-                        continue;
-                    }
-                }
-
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>The first failure of <paramref name="twin"/> under the policy's rules other than <c>hardened</c>; the scan rule counts only where the twin has a scan.</summary>
-    private static RuleResult? FailsOtherRules(CompiledPolicy policy, ImageReference twin, in RuleContext context)
-    {
-        if (!policy.Selects(twin))
-        {
-            return null;
-        }
-
-        foreach (var rule in policy.Rules)
-        {
-            if (rule.Name == RuleNames.Hardened || rule.Name == RuleNames.Scan && context.Scans.Find(twin, context.DigestOf(twin)) is null)
-            {
-                continue;
-            }
-
-            var result = rule.Evaluate(twin, context);
-            if (result.Outcome == RuleOutcome.Fail)
-            {
-                return result;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Why no twin was offered: it breaks another rule of the policy (and what to change), or it was found but not
-    /// confirmed: no answer yet, or the registry could not be asked or refused (a missing pull secret, an outage).
-    /// A twin the registry says is missing is not named.
-    /// </summary>
-    private static string TwinHint(CompiledPolicy policy, ImageReference image, List<string> unverified, in RuleContext context, List<TwinChoice>? choices)
-    {
-        // The policy's own usable twin wins over a twin it rejected from an earlier mapping.
-        if (choices?.Find(c => ReferenceEquals(c.Policy, policy) && c.Reason is null) is { } usable)
-        {
-            return MessageFormatter.UseTwin(usable.Twin);
-        }
-
-        if (choices?.Find(c => ReferenceEquals(c.Policy, policy)) is { } rejected)
-        {
-            return MessageFormatter.TwinFails(rejected.Twin, rejected.Reason!, rejected.Fix);
-        }
-
-        foreach (var source in policy.Sources)
-        {
-            foreach (var (from, to) in source.Mappings)
-            {
-                if (!from.IsMatch(image) || to.Expand(image) is not { } candidate || !ImageReferenceParser.TryParse(candidate, out var twin, out _))
-                {
-                    continue;
-                }
-
-                if (unverified.Contains(twin.Normalized))
-                {
-                    return $"; its hardened twin \"{candidate}\" could not be verified yet";
-                }
-
-                if (source.VerifyExists && context.Registry.Lookup(twin.Normalized).State == RegistryFactState.Unreachable)
-                {
-                    return $"; its hardened twin \"{candidate}\" could not be verified: its registry is unreachable or refused access";
-                }
-            }
-        }
-
-        return "";
     }
 
     private static Verdict Compose(List<ImageResult> results, List<string> warnings, List<ImageRewrite> rewrites, List<string> unverified, string ns)
