@@ -16,6 +16,9 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 
     private static readonly Violation[] NoViolations = [];
     private static readonly string[] NoExemptions = [];
+
+    // Shared and never added to: the policies that newly match a Pod UPDATE whose labels did not change.
+    private static readonly List<CompiledPolicy> NoPolicies = [];
     private static readonly Dictionary<string, string> NoAudit = new(StringComparer.Ordinal);
 
     public Verdict Evaluate(PolicySnapshot snapshot, EvaluationInput input, EvaluationPurpose purpose)
@@ -197,6 +200,12 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
     /// <summary>For a Pod UPDATE: the policies that match the Pod now but did not match it as it was.</summary>
     private static List<CompiledPolicy> NewlyMatching(PolicySnapshot snapshot, EvaluationInput input, List<CompiledPolicy> matching)
     {
+        // Matching reads only the namespace and the Pod's labels: with the same labels nothing can newly match.
+        if (UpdateScope.SameLabels(input.Object.Metadata?.Labels, input.OldObject!.Metadata?.Labels))
+        {
+            return NoPolicies;
+        }
+
         var before = MatchingPolicies(snapshot, input.Namespace, input.NamespaceLabels, input.OldObject!.Metadata?.Labels, out _);
         var newly = new List<CompiledPolicy>();
         foreach (var policy in matching)

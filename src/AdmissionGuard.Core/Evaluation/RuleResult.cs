@@ -5,7 +5,10 @@ public readonly record struct RuleResult(RuleOutcome Outcome, string? Reason)
 {
     public static readonly RuleResult Pass = new(RuleOutcome.Pass, null);
 
-    /// <summary>What to change so the rule passes (<c>pin a version, e.g. "dhi.io/busybox:&lt;version&gt;"</c>), when the rule knows.</summary>
+    /// <summary>
+    /// What to change so the rule passes, when the rule knows: a constant text in which <c>{repository}</c> stands for
+    /// the image's repository (<c>pin a version, e.g. "{repository}:&lt;version&gt;"</c>), so a failing rule allocates nothing.
+    /// </summary>
     public string? Fix { get; init; }
 
     public static RuleResult Fail(string reason, string? fix = null) => new(RuleOutcome.Fail, reason) { Fix = fix };

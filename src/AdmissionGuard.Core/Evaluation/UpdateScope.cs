@@ -29,7 +29,7 @@ internal static class UpdateScope
         return sites.SequenceEqual(oldSites);
     }
 
-    private static bool SameLabels(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
+    internal static bool SameLabels(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
     {
         var left = a ?? Empty;
         var right = b ?? Empty;

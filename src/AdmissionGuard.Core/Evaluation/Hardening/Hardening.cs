@@ -164,7 +164,7 @@ internal static class Hardening
                 {
                     if (choices?.Exists(c => ReferenceEquals(c.Policy, policy)) != true)
                     {
-                        (choices ??= []).Add(new TwinChoice(policy, candidate, failure.Reason!, failure.Fix));
+                        (choices ??= []).Add(new TwinChoice(policy, candidate, failure.Reason!, failure.Fix?.Replace("{repository}", twin.Repository, StringComparison.Ordinal)));
                     }
 
                     continue;

@@ -16,14 +16,14 @@ internal sealed class TagRule(Policies.NameGlob[] disallowed, bool requireDigest
             {
                 if (glob.IsMatch(tag))
                 {
-                    return RuleResult.Fail($"has disallowed tag \"{tag}\"", $"pin a version, e.g. \"{image.Repository}:<version>\"");
+                    return RuleResult.Fail($"has disallowed tag \"{tag}\"", "pin a version, e.g. \"{repository}:<version>\"");
                 }
             }
         }
 
         if (requireDigest && image.Digest is null)
         {
-            return RuleResult.Fail("has no digest (the policy requires image@sha256:...)", $"pin a digest, e.g. \"{image.Repository}@sha256:<digest>\"");
+            return RuleResult.Fail("has no digest (the policy requires image@sha256:...)", "pin a digest, e.g. \"{repository}@sha256:<digest>\"");
         }
 
         return RuleResult.Pass;
