@@ -16,6 +16,9 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 
     private static readonly Violation[] NoViolations = [];
     private static readonly string[] NoExemptions = [];
+
+    // Shared and never added to: the policies that newly match a Pod UPDATE whose labels did not change.
+    private static readonly List<CompiledPolicy> NoPolicies = [];
     private static readonly Dictionary<string, string> NoAudit = new(StringComparer.Ordinal);
 
     public Verdict Evaluate(PolicySnapshot snapshot, EvaluationInput input, EvaluationPurpose purpose)
@@ -26,28 +29,46 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         }
 
         var isTemplate = input.Kind != "Pod";
-        var matching = MatchingPolicies(snapshot, input, podLabels, out var labelsUnknown);
+
+        // A workload UPDATE that leaves the pod template alone (scale, finalizers, deletion, status, the workload's
+        // own labels) creates no pod: judging it again would only block housekeeping on a workload gone stale.
+        if (isTemplate && input.OldObject is { } oldWorkload && UpdateScope.TemplateUnchanged(input.Kind, input.Object, oldWorkload))
+        {
+            return Verdict.NotEvaluated;
+        }
+
+        var matching = MatchingPolicies(snapshot, input.Namespace, input.NamespaceLabels, podLabels, out var labelsUnknown);
+        var invalid = InvalidPolicyWarnings(snapshot, input, podLabels);
         if (matching.Count == 0)
         {
-            return Verdict.AllowedEmpty;
+            return invalid is null ? Verdict.AllowedEmpty : Verdict.AllowedEmpty with { Warnings = invalid };
         }
 
         var context = new RuleContext(scans, registry, time.GetUtcNow());
         var sites = PodSpecLocator.Sites(spec, pointer);
         var results = new List<ImageResult>(sites.Count);
-        var warnings = new List<string>();
+        var warnings = invalid ?? new List<string>();
         var rewrites = new List<ImageRewrite>();
         var unverified = new List<string>();
 
         var running = RunningImages(input);
+        var newlyMatching = running is null ? null : NewlyMatching(snapshot, input, matching);
         foreach (var site in sites)
         {
             // A Pod UPDATE can change only images and metadata. An image the Pod already runs was judged when
-            // it arrived; judging it again would block unrelated updates (even removing a finalizer) and
-            // rewriting it would restart a running container.
-            if (running is not null && running.Contains(site.Image))
+            // it arrived under the policies that matched it then; judging it again under those would block
+            // unrelated updates (even removing a finalizer), and rewriting it would restart a running container.
+            // Policies that match only since this update (its labels changed) judge it now.
+            var policies = matching;
+            var wasRunning = running is not null && running.Contains(site.Image);
+            if (wasRunning)
             {
-                continue;
+                if (purpose == EvaluationPurpose.Mutate || newlyMatching!.Count == 0)
+                {
+                    continue;
+                }
+
+                policies = newlyMatching;
             }
 
             if (!ImageReferenceParser.TryParse(site.Image, out var image, out var parseError))
@@ -55,9 +76,9 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 var parseViolations = new List<Violation>();
                 if (purpose == EvaluationPurpose.Validate)
                 {
-                    foreach (var policy in matching)
+                    foreach (var policy in policies)
                     {
-                        parseViolations.Add(new Violation(policy.Id, policy.Mode, "reference", $"cannot be parsed: {parseError}"));
+                        parseViolations.Add(new Violation(policy.Id, policy.Mode, RuleNames.Reference, MessageFormatter.CannotBeParsed(parseError)));
                     }
                 }
 
@@ -65,7 +86,12 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 continue;
             }
 
-            var plan = PlanRewrite(matching, image, site, input.Namespace, labelsUnknown, context, unverified, out var replacement);
+            var plan = Hardening.PlanRewrite(matching, policies, image, site, input.Namespace, labelsUnknown, context, unverified, out var replacement, out var choices);
+            if (wasRunning)
+            {
+                plan = null;
+            }
+
             if (purpose == EvaluationPurpose.Mutate)
             {
                 if (plan is not null && (!isTemplate || plan.Value.Policy.RewriteTarget == RewriteTarget.Workloads))
@@ -84,17 +110,17 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
             if ((isTemplate || input.JudgeRewritten) && plan is not null && ImageReferenceParser.TryParse(plan.Value.To, out var twin, out _))
             {
                 judged = twin;
-                warnings.Add($"{site.Describe()}: image \"{site.Image}\" will be replaced by \"{plan.Value.To}\"");
+                warnings.Add(MessageFormatter.WillBeReplaced(site, plan.Value.To));
             }
 
             // Most images pass: their lists stay null and the result gets shared empties.
             List<Violation>? violations = null;
             List<string>? exemptions = null;
-            foreach (var policy in matching)
+            foreach (var policy in policies)
             {
                 if (labelsUnknown && !policy.NamespaceSelector.IsEmpty)
                 {
-                    (violations ??= []).Add(new Violation(policy.Id, policy.Mode, "namespaceSelector", $"cannot be checked: the labels of namespace \"{input.Namespace}\" are not known"));
+                    (violations ??= []).Add(new Violation(policy.Id, policy.Mode, RuleNames.NamespaceSelector, MessageFormatter.NamespaceLabelsUnknown(input.Namespace)));
                     continue;
                 }
 
@@ -114,9 +140,9 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                     if (result.Outcome == RuleOutcome.Fail)
                     {
                         var reason = result.Reason!;
-                        if (rule is Rules.HardenedRule)
+                        if (rule.Name == RuleNames.Hardened)
                         {
-                            reason += replacement is not null ? $"; use \"{replacement}\"" : UnverifiedHint(policy, image, unverified, context);
+                            reason += Hardening.TwinHint(policy, image, unverified, context, choices);
                         }
 
                         (violations ??= []).Add(new Violation(policy.Id, policy.Mode, rule.Name, reason));
@@ -128,13 +154,13 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                     }
                     else if (result.Outcome == RuleOutcome.Warn)
                     {
-                        warnings.Add($"{site.Describe()}: image \"{site.Image}\" {result.Reason} ({policy.Id})");
+                        warnings.Add(MessageFormatter.Violation(site, result.Reason!, policy.Id));
                     }
                 }
             }
 
             var record = scans.Find(judged, context.DigestOf(judged));
-            results.Add(new ImageResult(site, image.Normalized, null, AnyHardened(matching, judged), record?.Grade, (IReadOnlyList<Violation>?)violations ?? NoViolations, replacement, null, (IReadOnlyList<string>?)exemptions ?? NoExemptions));
+            results.Add(new ImageResult(site, image.Normalized, null, Hardening.AnyHardened(policies, judged), record?.Grade, (IReadOnlyList<Violation>?)violations ?? NoViolations, replacement, null, (IReadOnlyList<string>?)exemptions ?? NoExemptions));
         }
 
         return Compose(results, warnings, rewrites, unverified, input.Namespace);
@@ -156,42 +182,67 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         return images;
     }
 
-    private static List<CompiledPolicy> MatchingPolicies(PolicySnapshot snapshot, EvaluationInput input, IReadOnlyDictionary<string, string>? podLabels, out bool labelsUnknown)
+    private static List<CompiledPolicy> MatchingPolicies(PolicySnapshot snapshot, string ns, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels, out bool labelsUnknown)
     {
-        labelsUnknown = input.NamespaceLabels is null;
+        labelsUnknown = namespaceLabels is null;
         var matching = new List<CompiledPolicy>();
         foreach (var policy in snapshot.Policies)
         {
+            if (policy.Match.Matches(ns, namespaceLabels, podLabels))
+            {
+                matching.Add(policy);
+            }
+        }
+
+        return matching;
+    }
+
+    /// <summary>For a Pod UPDATE: the policies that match the Pod now but did not match it as it was.</summary>
+    private static List<CompiledPolicy> NewlyMatching(PolicySnapshot snapshot, EvaluationInput input, List<CompiledPolicy> matching)
+    {
+        // Matching reads only the namespace and the Pod's labels: with the same labels nothing can newly match.
+        if (UpdateScope.SameLabels(input.Object.Metadata?.Labels, input.OldObject!.Metadata?.Labels))
+        {
+            return NoPolicies;
+        }
+
+        var before = MatchingPolicies(snapshot, input.Namespace, input.NamespaceLabels, input.OldObject!.Metadata?.Labels, out _);
+        var newly = new List<CompiledPolicy>();
+        foreach (var policy in matching)
+        {
+            if (!before.Contains(policy))
+            {
+                newly.Add(policy);
+            }
+        }
+
+        return newly;
+    }
+
+    /// <summary>
+    /// One warning for each policy that never compiled and would have matched this admission: such a policy
+    /// enforces nothing, and saying so on every admission it concerns is how it does not fail open silently.
+    /// </summary>
+    private static List<string>? InvalidPolicyWarnings(PolicySnapshot snapshot, EvaluationInput input, IReadOnlyDictionary<string, string>? podLabels)
+    {
+        List<string>? warnings = null;
+        foreach (var policy in snapshot.Invalid)
+        {
+            // Without a compiled match the warning is given wherever the policy could apply (its namespace, or all).
             if (policy.Namespace is not null && !string.Equals(policy.Namespace, input.Namespace, StringComparison.Ordinal))
             {
                 continue;
             }
 
-            if (policy.Namespaces.Length != 0 && !NameGlob.AnyMatch(policy.Namespaces, input.Namespace))
+            if (policy.Match is { } match && !match.Matches(input.Namespace, input.NamespaceLabels, podLabels))
             {
                 continue;
             }
 
-            if (NameGlob.AnyMatch(policy.ExcludeNamespaces, input.Namespace))
-            {
-                continue;
-            }
-
-            // Unknown namespace labels never mean "no match": the policy stays and fails closed.
-            if (!policy.NamespaceSelector.IsEmpty && input.NamespaceLabels is not null && !policy.NamespaceSelector.Matches(input.NamespaceLabels))
-            {
-                continue;
-            }
-
-            if (!policy.PodSelector.Matches(podLabels))
-            {
-                continue;
-            }
-
-            matching.Add(policy);
+            (warnings ??= []).Add(MessageFormatter.InvalidPolicy(policy.Id, policy.FirstError));
         }
 
-        return matching;
+        return warnings;
     }
 
     private static bool Exempt(CompiledPolicy policy, ImageReference image, string ns, DateTimeOffset now, ref List<string>? exemptions)
@@ -208,192 +259,6 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         return false;
     }
 
-    private static bool? AnyHardened(List<CompiledPolicy> matching, ImageReference image)
-    {
-        bool? hardened = null;
-        foreach (var policy in matching)
-        {
-            if (policy.Sources.Length != 0)
-            {
-                if (policy.IsHardened(image))
-                {
-                    return true;
-                }
-
-                hardened = false;
-            }
-        }
-
-        return hardened;
-    }
-
-    private readonly record struct Plan(CompiledPolicy Policy, string To);
-
-    /// <summary>
-    /// The rewrite for one image: policies in name order, each policy's sources in written order, the
-    /// first mapping that yields a usable twin wins. Never chains. Also finds the replacement to suggest.
-    /// </summary>
-    private static Plan? PlanRewrite(List<CompiledPolicy> matching, ImageReference image, ImageSite site, string ns, bool labelsUnknown, in RuleContext context, List<string> unverified, out string? replacement)
-    {
-        replacement = null;
-        Plan? plan = null;
-        Plan? pinOnly = null;
-        foreach (var policy in matching)
-        {
-            // A policy whose namespaceSelector cannot be checked fails closed in validation; it must not rewrite.
-            if (labelsUnknown && !policy.NamespaceSelector.IsEmpty)
-            {
-                continue;
-            }
-
-            if (!policy.Selects(image) || policy.IsHardened(image))
-            {
-                if (plan is null && policy.RewriteEnabled && policy.PinDigest && policy.Selects(image) && image.Digest is null)
-                {
-                    plan = PinOnly(policy, image, site, context, unverified);
-                }
-
-                continue;
-            }
-
-            var twin = Twin(policy, image, context, unverified);
-            if (twin is null)
-            {
-                // pinDigest pins "the rewritten (or any tag-only) image"; a twin from a later policy still wins.
-                if (pinOnly is null && policy.RewriteEnabled && policy.PinDigest && image.Digest is null)
-                {
-                    pinOnly = PinOnly(policy, image, site, context, unverified);
-                }
-
-                continue;
-            }
-
-            replacement ??= twin;
-            if (plan is null && policy.RewriteEnabled && !Exempted(policy, image, ns, context.Now))
-            {
-                var to = twin;
-                if (policy.PinDigest && ImageReferenceParser.TryParse(twin, out var twinReference, out _))
-                {
-                    to = Pin(twinReference, twin, context, unverified);
-                }
-
-                plan = new Plan(policy, to);
-            }
-        }
-
-        return plan ?? pinOnly;
-    }
-
-    private static bool Exempted(CompiledPolicy policy, ImageReference image, string ns, DateTimeOffset now)
-    {
-        foreach (var exemption in policy.Exemptions)
-        {
-            if (exemption.Covers(image, ns) && now < exemption.Expires)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
-    private static Plan? PinOnly(CompiledPolicy policy, ImageReference image, ImageSite site, in RuleContext context, List<string> unverified)
-    {
-        var pinned = Pin(image, site.Image, context, unverified);
-        return ReferenceEquals(pinned, site.Image) ? null : new Plan(policy, pinned);
-    }
-
-    /// <summary><paramref name="written"/> with the digest the registry cache holds for it, or unchanged when unknown.</summary>
-    private static string Pin(ImageReference reference, string written, in RuleContext context, List<string> unverified)
-    {
-        if (reference.Digest is not null)
-        {
-            return written;
-        }
-
-        var fact = context.Registry.Lookup(reference.Normalized);
-        if (fact.State == RegistryFactState.Exists && fact.Digest is not null)
-        {
-            return written + "@" + fact.Digest;
-        }
-
-        if (fact.State == RegistryFactState.Unknown)
-        {
-            unverified.Add(reference.Normalized);
-        }
-
-        return written;
-    }
-
-    /// <summary>The first usable twin from the policy's sources: it parses, the same source calls it hardened, and it exists if the source must verify.</summary>
-    private static string? Twin(CompiledPolicy policy, ImageReference image, in RuleContext context, List<string> unverified)
-    {
-        foreach (var source in policy.Sources)
-        {
-            foreach (var (from, to) in source.Mappings)
-            {
-                if (!from.IsMatch(image))
-                {
-                    continue;
-                }
-
-                var candidate = to.Expand(image);
-                if (candidate is null || !ImageReferenceParser.TryParse(candidate, out var twin, out _) || !source.IsHardened(twin))
-                {
-                    continue;
-                }
-
-                if (source.VerifyExists)
-                {
-                    var fact = context.Registry.Lookup(twin.Normalized);
-                    if (fact.State != RegistryFactState.Exists)
-                    {
-                        if (fact.State == RegistryFactState.Unknown)
-                        {
-                            unverified.Add(twin.Normalized);
-                        }
-
-                        continue;
-                    }
-                }
-
-                return candidate;
-            }
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Why no twin was offered, when a twin was found but not confirmed: no answer yet, or the registry could not be
-    /// asked or refused (a missing pull secret, an outage). A twin the registry says is missing is not named.
-    /// </summary>
-    private static string UnverifiedHint(CompiledPolicy policy, ImageReference image, List<string> unverified, in RuleContext context)
-    {
-        foreach (var source in policy.Sources)
-        {
-            foreach (var (from, to) in source.Mappings)
-            {
-                if (!from.IsMatch(image) || to.Expand(image) is not { } candidate || !ImageReferenceParser.TryParse(candidate, out var twin, out _))
-                {
-                    continue;
-                }
-
-                if (unverified.Contains(twin.Normalized))
-                {
-                    return $"; its hardened twin \"{candidate}\" could not be verified yet";
-                }
-
-                if (source.VerifyExists && context.Registry.Lookup(twin.Normalized).State == RegistryFactState.Unreachable)
-                {
-                    return $"; its hardened twin \"{candidate}\" could not be verified: its registry is unreachable or refused access";
-                }
-            }
-        }
-
-        return "";
-    }
-
     private static Verdict Compose(List<ImageResult> results, List<string> warnings, List<ImageRewrite> rewrites, List<string> unverified, string ns)
     {
         StringBuilder? message = null;
@@ -403,7 +268,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         {
             foreach (var violation in result.Violations)
             {
-                var line = $"{result.Site.Describe()}: image \"{result.Site.Image}\" {violation.Reason}";
+                var line = MessageFormatter.Violation(result.Site, violation.Reason);
                 switch (violation.Mode)
                 {
                     case PolicyMode.Enforce:
@@ -415,7 +280,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
 
                         break;
                     case PolicyMode.Warn:
-                        warnings.Add($"{line} ({violation.PolicyId})");
+                        warnings.Add(MessageFormatter.Violation(result.Site, violation));
                         break;
                     default:
                         var key = AuditKey(violation.PolicyId);
@@ -429,12 +294,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         foreach (var policyId in System.Runtime.InteropServices.CollectionsMarshal.AsSpan(denyingPolicies))
         {
             message ??= new StringBuilder();
-            if (message.Length > 0)
-            {
-                message.Append('\n');
-            }
-
-            message.Append("images denied by ").Append(policyId).Append(':');
+            var lines = new List<(ImageSite, string)>();
             var exceptionImages = new List<string>();
             foreach (var result in results)
             {
@@ -442,7 +302,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 {
                     if (violation.PolicyId == policyId && violation.Mode == PolicyMode.Enforce)
                     {
-                        message.Append("\n- ").Append(result.Site.Describe()).Append(": image \"").Append(result.Site.Image).Append("\" ").Append(violation.Reason);
+                        lines.Add((result.Site, violation.Reason));
                         var pattern = result.Normalized is null ? null : result.Normalized.Split('@')[0];
                         if (pattern is not null && !exceptionImages.Contains(pattern))
                         {
@@ -452,12 +312,7 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
                 }
             }
 
-            if (exceptionImages.Count != 0)
-            {
-                message.Append("\nto request an exception, ask for an entry in spec.exceptions of ").Append(policyId)
-                    .Append(": {images: [").Append(string.Join(", ", exceptionImages.Select(i => $"\"{i}\""))).Append("], namespaces: [\"")
-                    .Append(ns).Append("\"], expires: <RFC 3339 time>, reason: <ticket>}");
-            }
+            MessageFormatter.AppendDenial(message, policyId, lines, exceptionImages, ns);
         }
 
         return new Verdict(denyingPolicies is null, true, message?.ToString(), results, warnings, audit ?? NoAudit, rewrites, unverified);

@@ -163,7 +163,7 @@ public sealed class ImageGlob
         if (firstSlash >= 0)
         {
             // The first segment sits where every normalized reference has its registry, and hosts are case-insensitive.
-            registry = ImageText.NormalizeHost(text[..firstSlash].ToLowerInvariant());
+            registry = ImageText.NormalizeHost(ImageText.WithoutDefaultPort(text[..firstSlash].ToLowerInvariant()));
             path = text[firstSlash..];
             foreach (var c in registry)
             {

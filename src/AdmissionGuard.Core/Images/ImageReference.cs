@@ -47,5 +47,13 @@ public sealed class ImageReference
     /// <summary><c>registry/path[:tag][@digest]</c>.</summary>
     public string Normalized { get; }
 
+    /// <summary>
+    /// <see cref="Normalized"/> with <c>:latest</c> written out when neither tag nor digest is: the key under which
+    /// tag-keyed facts (scans recorded for a reference) are looked up, so <c>nginx</c> and <c>nginx:latest</c> agree.
+    /// </summary>
+    public string NormalizedWithTag => IsImplicitLatest ? _withTag ??= Normalized + ":latest" : Normalized;
+
+    private string? _withTag;
+
     public override string ToString() => Normalized;
 }

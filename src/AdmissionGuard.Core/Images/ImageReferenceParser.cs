@@ -213,7 +213,8 @@ public static class ImageReferenceParser
         }
 
         var lowerHost = host.ToString().ToLowerInvariant();
-        registry = port is null ? ImageText.NormalizeHost(lowerHost) : lowerHost + ":" + port;
+        // An explicit :443 is the HTTPS default: "registry-1.docker.io:443/x" is the same registry as "docker.io/x".
+        registry = port is null or ImageText.DefaultPort ? ImageText.NormalizeHost(lowerHost) : lowerHost + ":" + port;
         return null;
     }
 

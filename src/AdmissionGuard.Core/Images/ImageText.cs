@@ -105,6 +105,15 @@ internal static class ImageText
     }
 
     /// <summary>Maps the host names Docker Hub is also known by to <c>docker.io</c>; expects lower case.</summary>
+    /// <summary>The HTTPS default port: written explicitly it names the same registry as no port at all.</summary>
+    public const string DefaultPort = "443";
+
+    /// <summary><c>host:443</c> becomes <c>host</c>; every other port stays.</summary>
+    public static string WithoutDefaultPort(string registry) =>
+        registry.EndsWith(":" + DefaultPort, StringComparison.Ordinal) && (registry[0] != '[' || registry[^5] == ']')
+            ? registry[..^(DefaultPort.Length + 1)]
+            : registry;
+
     public static string NormalizeHost(string lowerHost)
     {
         foreach (var alias in DockerHubAliases)

@@ -212,7 +212,7 @@ public sealed class RegistryPrefix
                 return problem;
             }
 
-            registry = host + ":" + port;
+            registry = port == ImageText.DefaultPort ? ImageText.NormalizeHost(host) : host + ":" + port;
             return null;
         }
 

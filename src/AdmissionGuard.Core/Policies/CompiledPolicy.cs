@@ -10,10 +10,8 @@ internal sealed class CompiledPolicy
     public required string Name { get; init; }
     public string? Namespace { get; init; }
     public required PolicyMode Mode { get; init; }
-    public required CompiledSelector NamespaceSelector { get; init; }
-    public required NameGlob[] Namespaces { get; init; }
-    public required NameGlob[] ExcludeNamespaces { get; init; }
-    public required CompiledSelector PodSelector { get; init; }
+    public required CompiledMatch Match { get; init; }
+    public CompiledSelector NamespaceSelector => Match.NamespaceSelector;
     public required ImageGlob[] Include { get; init; }
     public required ImageGlob[] Exclude { get; init; }
     public required IImageRule[] Rules { get; init; }

@@ -1,51 +1,24 @@
+using AdmissionGuard.Images;
+
 namespace AdmissionGuard.Policies;
 
-/// <summary>A namespace-name glob: <c>*</c> matches any run of characters (names have no <c>/</c>).</summary>
+/// <summary>
+/// A glob over a name without <c>/</c> (a namespace, a tag): <c>*</c> matches any run of characters. The one glob
+/// engine, <see cref="GlobMatcher"/>, does the matching; for a name without <c>/</c> every run of stars means the same.
+/// </summary>
 internal sealed class NameGlob
 {
-    private readonly string[] parts;
-    private readonly bool exact;
+    private readonly GlobMatcher matcher;
 
     public NameGlob(string pattern)
     {
         Pattern = pattern;
-        parts = pattern.Split('*');
-        exact = parts.Length == 1;
+        matcher = GlobMatcher.Compile(CollapseStars(pattern));
     }
 
     public string Pattern { get; }
 
-    public bool IsMatch(string name)
-    {
-        if (exact)
-        {
-            return string.Equals(name, Pattern, StringComparison.Ordinal);
-        }
-
-        var first = parts[0];
-        var last = parts[^1];
-        if (name.Length < first.Length + last.Length
-            || !name.StartsWith(first, StringComparison.Ordinal)
-            || !name.EndsWith(last, StringComparison.Ordinal))
-        {
-            return false;
-        }
-
-        var position = first.Length;
-        var end = name.Length - last.Length;
-        for (var i = 1; i < parts.Length - 1; i++)
-        {
-            var found = name.IndexOf(parts[i], position, end - position, StringComparison.Ordinal);
-            if (found < 0)
-            {
-                return false;
-            }
-
-            position = found + parts[i].Length;
-        }
-
-        return true;
-    }
+    public bool IsMatch(string name) => matcher.IsMatch(name);
 
     public static bool AnyMatch(NameGlob[] globs, string name)
     {
@@ -58,5 +31,25 @@ internal sealed class NameGlob
         }
 
         return false;
+    }
+
+    // GlobMatcher expects no runs of three stars; "**" and "*" are the same where there is no "/" to cross.
+    private static string CollapseStars(string pattern)
+    {
+        if (!pattern.Contains("**", StringComparison.Ordinal))
+        {
+            return pattern;
+        }
+
+        var collapsed = new System.Text.StringBuilder(pattern.Length);
+        foreach (var c in pattern)
+        {
+            if (c != '*' || collapsed.Length == 0 || collapsed[^1] != '*')
+            {
+                collapsed.Append(c);
+            }
+        }
+
+        return collapsed.ToString();
     }
 }

@@ -44,28 +44,39 @@ public static class PolicyCompiler
         }
 
         var compiledPolicies = new List<CompiledPolicy>();
+        var invalid = new List<InvalidPolicy>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
         foreach (var policy in policies)
         {
             var local = new List<(string Field, string Message)>();
-            var compiled = CompilePolicy(policy, compiledSources, local);
+            var compiled = CompilePolicy(policy, compiledSources, local, out var match);
             if (compiled is not null && !ids.Add(compiled.Id))
             {
                 local.Add(("metadata.name", $"duplicate {compiled.Id}"));
             }
 
+            var kind = policy.Kind ?? ImagePolicy.ClusterKind;
+            var ns = kind == ImagePolicy.NamespacedKind ? policy.Metadata?.Namespace : null;
+            var name = policy.Metadata?.Name ?? "<unnamed>";
             if (local.Count == 0 && compiled is not null)
             {
                 compiledPolicies.Add(compiled);
             }
+            else if (local.Count != 0)
+            {
+                var first = local[0];
+                invalid.Add(new InvalidPolicy(ns is null ? $"{kind}/{name}" : $"{kind}/{ns}/{name}", ns, match, $"{first.Field}: {first.Message}"));
+            }
 
-            var kind = policy.Kind ?? ImagePolicy.ClusterKind;
-            errors.AddRange(local.Select(e => new PolicyError(kind, kind == ImagePolicy.NamespacedKind ? policy.Metadata?.Namespace : null, policy.Metadata?.Name ?? "<unnamed>", e.Field, e.Message)));
+            errors.AddRange(local.Select(e => new PolicyError(kind, ns, name, e.Field, e.Message)));
         }
 
         // Name order is the documented order in which rewriting policies are tried.
         compiledPolicies.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name) is var c && c != 0 ? c : string.CompareOrdinal(a.Id, b.Id));
-        return new PolicySnapshot([.. compiledPolicies], compiledSources, [.. errors]);
+
+        // A duplicate shares its id with the policy that is enforced: that id is not "never compiled".
+        invalid.RemoveAll(i => ids.Contains(i.Id) && compiledPolicies.Exists(p => p.Id == i.Id));
+        return new PolicySnapshot([.. compiledPolicies], compiledSources, [.. errors], [.. invalid]);
     }
 
     private static CompiledSource? CompileSource(HardenedImageSource source, List<(string, string)> errors)
@@ -119,8 +130,9 @@ public static class PolicyCompiler
         };
     }
 
-    private static CompiledPolicy? CompilePolicy(ImagePolicy policy, Dictionary<string, CompiledSource> sources, List<(string, string)> errors)
+    private static CompiledPolicy? CompilePolicy(ImagePolicy policy, Dictionary<string, CompiledSource> sources, List<(string, string)> errors, out CompiledMatch? compiledMatch)
     {
+        compiledMatch = null;
         CheckApiVersion(policy.ApiVersion, errors);
         var kind = policy.Kind ?? ImagePolicy.ClusterKind;
         var name = policy.Metadata?.Name;
@@ -149,8 +161,18 @@ public static class PolicyCompiler
 
         var mode = Enum<PolicyMode>(spec.Mode, "spec.mode", PolicyMode.Enforce, errors);
         var match = spec.Match ?? new PolicyMatch();
-        var namespaceSelector = CompiledSelector.Compile(match.NamespaceSelector, "spec.match.namespaceSelector", errors);
-        var podSelector = CompiledSelector.Compile(match.PodSelector, "spec.match.podSelector", errors);
+        var matchErrors = new List<(string, string)>();
+        var matchNamespace = kind == ImagePolicy.NamespacedKind ? ns ?? "" : null;
+        var compiledMatchValue = new CompiledMatch
+        {
+            Namespace = matchNamespace,
+            NamespaceSelector = CompiledSelector.Compile(match.NamespaceSelector, "spec.match.namespaceSelector", matchErrors),
+            Namespaces = NameGlobs(match.Namespaces, "spec.match.namespaces", matchErrors),
+            ExcludeNamespaces = NameGlobs(match.ExcludeNamespaces, "spec.match.excludeNamespaces", matchErrors),
+            PodSelector = CompiledSelector.Compile(match.PodSelector, "spec.match.podSelector", matchErrors),
+        };
+        errors.AddRange(matchErrors);
+        compiledMatch = matchErrors.Count == 0 ? compiledMatchValue : null;
         var include = spec.Images?.Include is { Count: > 0 } ? Globs(spec.Images.Include, "spec.images.include", errors) : AllImages;
         var exclude = Globs(spec.Images?.Exclude, "spec.images.exclude", errors);
 
@@ -309,10 +331,7 @@ public static class PolicyCompiler
             Namespace = ns,
             Id = ns is null ? $"{kind}/{name}" : $"{kind}/{ns}/{name}",
             Mode = mode,
-            NamespaceSelector = namespaceSelector,
-            Namespaces = NameGlobs(match.Namespaces, "spec.match.namespaces", errors),
-            ExcludeNamespaces = NameGlobs(match.ExcludeNamespaces, "spec.match.excludeNamespaces", errors),
-            PodSelector = podSelector,
+            Match = compiledMatchValue,
             Include = include,
             Exclude = exclude,
             Rules = [.. rules],
@@ -381,7 +400,9 @@ public static class PolicyCompiler
             }
         }
 
-        errors.Add((field, $"\"{text}\" is not one of {string.Join(", ", System.Enum.GetNames<T>())}"));
+        var names = System.Enum.GetNames<T>();
+        var hint = Serialization.FieldErrors.DidYouMean(text, names) is { } near ? $"; did you mean \"{near}\"?" : "";
+        errors.Add((field, $"\"{text}\" is not one of {string.Join(", ", names)}{hint}"));
         return fallback;
     }
 

@@ -8,12 +8,19 @@ public sealed class PolicySnapshot
 {
     public static readonly PolicySnapshot Empty = new([], [], []);
 
-    internal PolicySnapshot(CompiledPolicy[] policies, Dictionary<string, CompiledSource> sources, PolicyError[] errors)
+    internal PolicySnapshot(CompiledPolicy[] policies, Dictionary<string, CompiledSource> sources, PolicyError[] errors, InvalidPolicy[]? invalid = null)
     {
         Policies = policies;
         Sources = sources;
         Errors = errors;
+        Invalid = invalid ?? [];
     }
+
+    /// <summary>Policies that never compiled in this snapshot: they enforce nothing and warn the admissions they would have matched.</summary>
+    internal InvalidPolicy[] Invalid { get; }
+
+    /// <summary>The ids of the policies that did not compile and enforce nothing (<c>ClusterImagePolicy/name</c>).</summary>
+    public IReadOnlyList<string> InvalidPolicyIds => [.. Invalid.Select(i => i.Id)];
 
     /// <summary>In order of name (cluster and namespaced together), the order rewrites are tried in.</summary>
     internal CompiledPolicy[] Policies { get; }
@@ -24,7 +31,31 @@ public sealed class PolicySnapshot
     public IReadOnlyList<PolicyError> Errors { get; }
 
     /// <summary>The same compiled policies, reporting <paramref name="errors"/> (a reload that kept last good versions).</summary>
-    public PolicySnapshot WithErrors(IReadOnlyList<PolicyError> errors) => new(Policies, Sources, [.. errors]);
+    /// <remarks>
+    /// <para>A policy whose last good version was kept is among <see cref="Policies"/>: it is enforced, not invalid.</para>
+    /// <para>A policy named in <paramref name="errors"/> that has no compiled version here (it failed to decode, or
+    /// failed with no last good version) enforces nothing: it joins <see cref="Invalid"/> and, with its match
+    /// unknown, warns every admission in its scope (its namespace for an ImagePolicy).</para>
+    /// </remarks>
+    public PolicySnapshot WithErrors(IReadOnlyList<PolicyError> errors)
+    {
+        var invalid = new List<InvalidPolicy>(Invalid);
+        foreach (var error in errors)
+        {
+            if (error.ObjectKind is not (ImagePolicy.ClusterKind or ImagePolicy.NamespacedKind))
+            {
+                continue;
+            }
+
+            var id = error.ObjectId;
+            if (!Policies.Any(p => p.Id == id) && !invalid.Any(i => i.Id == id))
+            {
+                invalid.Add(new InvalidPolicy(id, error.ObjectNamespace, null, $"{error.Field}: {error.Message}"));
+            }
+        }
+
+        return new(Policies, Sources, [.. errors], [.. invalid]);
+    }
 
     public int PolicyCount => Policies.Length;
 

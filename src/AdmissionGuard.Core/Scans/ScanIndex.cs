@@ -77,7 +77,7 @@ public sealed class ScanIndex : IScanFacts
                 Unknown = counts.Unknown,
             };
             KeepNewest(byDigest, record.Digest, record);
-            KeepNewest(byImage, image, record);
+            KeepNewest(byImage, WithLatest(image), record);
         }
 
         // The byImage winner may have lost its digest slot to a newer scan of the same digest under another
@@ -92,7 +92,14 @@ public sealed class ScanIndex : IScanFacts
     public ScanRecord? Find(ImageReference image, string? digest)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return Find(image.Normalized, digest ?? image.Digest);
+        digest ??= image.Digest;
+        if (digest is not null)
+        {
+            return _byDigest.TryGetValue(digest, out var byDigest) ? byDigest : null;
+        }
+
+        // A reference without tag or digest is ":latest" for scan lookup as everywhere else.
+        return _byImage.TryGetValue(image.NormalizedWithTag, out var byImage) ? byImage : null;
     }
 
     /// <summary>
@@ -106,8 +113,12 @@ public sealed class ScanIndex : IScanFacts
             return _byDigest.TryGetValue(digest, out var byDigest) ? byDigest : null;
         }
 
-        return normalizedReference is not null && _byImage.TryGetValue(normalizedReference, out var byImage) ? byImage : null;
+        return normalizedReference is not null && _byImage.TryGetValue(WithLatest(normalizedReference), out var byImage) ? byImage : null;
     }
+
+    /// <summary><c>registry/path</c> without a tag is <c>registry/path:latest</c>; a tagged reference is unchanged.</summary>
+    private static string WithLatest(string normalizedReference) =>
+        normalizedReference.AsSpan(normalizedReference.LastIndexOf('/') + 1).Contains(':') ? normalizedReference : normalizedReference + ":latest";
 
     private static void KeepNewest(Dictionary<string, ScanRecord> map, string key, ScanRecord record)
     {

@@ -86,7 +86,7 @@ public sealed class ManifestSet
         }
         catch (JsonException e)
         {
-            Errors.Add($"{origin}: {kind} {NameOf(element)}: field {e.Path?.TrimStart('$', '.') ?? "?"}: {FirstLine(e.Message)}");
+            Errors.Add($"{origin}: {kind} {NameOf(element)}: {FieldErrors.Describe(e)}");
         }
         catch (NotSupportedException e)
         {

@@ -117,12 +117,7 @@ internal sealed class AuditPass
 
     /// <summary>Whether a policy judged this image of this Pod: it matches the Pod and selects the image.</summary>
     private static bool Judges(CompiledPolicy policy, string ns, IReadOnlyDictionary<string, string>? namespaceLabels, Dictionary<string, string>? podLabels, ImageReference image) =>
-        (policy.Namespace is null || policy.Namespace == ns)
-        && (policy.Namespaces.Length == 0 || NameGlob.AnyMatch(policy.Namespaces, ns))
-        && !NameGlob.AnyMatch(policy.ExcludeNamespaces, ns)
-        && (policy.NamespaceSelector.IsEmpty || (namespaceLabels is not null && policy.NamespaceSelector.Matches(namespaceLabels)))
-        && policy.PodSelector.Matches(podLabels)
-        && policy.Selects(image);
+        policy.Match.Matches(ns, namespaceLabels, podLabels) && policy.Selects(image);
 
     private ReportResult Result(string policy, string rule, string result, string severity, string message, List<ReportResource> resource, Dictionary<string, string> properties) => new()
     {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Xml;
+using AdmissionGuard.Evaluation;
 using AdmissionGuard.Policies;
 
 namespace AdmissionGuard.Commands;
@@ -63,7 +64,7 @@ internal static class JUnitReport
             // CI views show the attribute as the one-line summary and the text as the detail: the summary has every
             // denying line, the text the whole denial as kubectl prints it, with how to ask for an exception.
             var denials = verdict.Images.SelectMany(i => i.Violations.Where(v => v.Mode == PolicyMode.Enforce)
-                .Select(v => $"{i.Site.Describe()}: image \"{i.Site.Image}\" {v.Reason} ({v.PolicyId})"));
+                .Select(v => MessageFormatter.Violation(i.Site, v)));
             xml.WriteStartElement("failure");
             xml.WriteAttributeString("message", Clean(string.Join("; ", denials)));
             xml.WriteAttributeString("type", "denied");

@@ -20,17 +20,6 @@ internal static class SarifReport
     /// <summary>What <see cref="ManifestFiles"/> names standard input; SARIF needs a URI, and <c>&lt;</c> is not allowed in one.</summary>
     public const string StdinUri = "stdin";
 
-    // The rule names the engine writes in Violation.Rule. A name missing here still gets a rule entry, described by its id.
-    private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
-    {
-        ["hardened"] = "Image is not hardened",
-        ["registries"] = "Image is from a registry that is not allowed",
-        ["tags"] = "Image tag is disallowed, or the policy requires a digest",
-        ["scan"] = "Image scan is missing or below the policy's grade and limits",
-        ["reference"] = "Image reference cannot be parsed",
-        ["namespaceSelector"] = "Namespace labels are unknown, so the policy's namespaceSelector cannot be checked",
-    };
-
     public static void Write(List<CheckResult> results, TextWriter output)
     {
         var findings = new List<(CheckResult Result, ImageResult Image, Violation Violation)>();
@@ -67,7 +56,7 @@ internal static class SarifReport
                 json.WriteStartObject();
                 json.WriteString("id", id);
                 json.WriteStartObject("shortDescription");
-                json.WriteString("text", Descriptions.GetValueOrDefault(id, id));
+                json.WriteString("text", RuleNames.Describe(id));
                 json.WriteEndObject();
                 json.WriteEndObject();
             }
@@ -104,7 +93,7 @@ internal static class SarifReport
         json.WriteString("level", Level(violation.Mode));
         json.WriteStartObject("message");
         // The line the text report and the kubectl denial show, with the workload and policy it is about.
-        json.WriteString("text", $"{kind}/{name} (namespace {result.Namespace}): {site.Describe()}: image \"{site.Image}\" {violation.Reason} ({violation.PolicyId})");
+        json.WriteString("text", $"{kind}/{name} (namespace {result.Namespace}): {MessageFormatter.Violation(site, violation)}");
         json.WriteEndObject();
 
         json.WriteStartArray("locations");

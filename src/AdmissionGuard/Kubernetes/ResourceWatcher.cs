@@ -292,9 +292,9 @@ internal sealed class ResourceWatcher<T>
         }
         catch (JsonException e)
         {
-            var field = e.Path is { Length: > 1 } p ? p.TrimStart('$', '.') : "(object)";
-            var message = e.Message.IndexOf(" Path:", StringComparison.Ordinal) is var cut and > 0 ? e.Message[..cut] : e.Message;
-            return new WatchedObject<T>(KeyOf(meta), meta, status, null, message, field);
+            // kubectl-style: "spec.rules.tags.disallowed: expected a list of strings", never a .NET type name.
+            var (field, message) = Serialization.FieldErrors.Split(e);
+            return new WatchedObject<T>(KeyOf(meta), meta, status, null, message, field.Length == 0 ? "(object)" : field);
         }
         catch (InvalidDataException e)
         {

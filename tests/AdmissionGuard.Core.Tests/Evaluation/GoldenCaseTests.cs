@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using AdmissionGuard.Admission;
 using AdmissionGuard.Evaluation;
 using AdmissionGuard.Policies;
 using AdmissionGuard.Registry;
@@ -18,7 +19,8 @@ namespace AdmissionGuard.Tests.Evaluation;
 /// input.yaml: <c>namespace</c> (default: the object's, else "default"), <c>namespaceLabels</c> (a map, or
 /// <c>unknown</c> for null; default: Namespace objects in policies.yaml, else only the name label),
 /// <c>purpose</c> (Admit = mutate, apply, validate as in a cluster [default]; Validate; Mutate),
-/// <c>now</c> (RFC 3339), <c>registry</c> (normalized reference -> {state, digest}).
+/// <c>now</c> (RFC 3339), <c>registry</c> (normalized reference -> {state, digest}), <c>policyErrors</c> (the
+/// number of compile errors the policies must have; default 0). old.yaml: the object before an UPDATE.
 /// expected: <c>allowed</c> (required), <c>evaluated</c>, <c>message</c> (fragments, or null for none),
 /// <c>messageExcludes</c>, <c>warnings</c> (one fragment per warning, exact count), <c>auditAnnotations</c>
 /// (key -> fragments, exact key set), <c>images</c> (exact, in site order), <c>rewrites</c> (exact, from the
@@ -65,7 +67,10 @@ public class GoldenCaseTests
         Assert.Empty(policies.Errors);
         Assert.Empty(policies.Workloads);
         var snapshot = PolicyCompiler.Compile(policies.Sources, policies.Policies);
-        Assert.Empty(snapshot.Errors);
+        using var inputDocument = ReadOptional(Path.Combine(directory, "input.yaml"));
+        var input = inputDocument?.RootElement;
+        var policyErrors = String(input, "policyErrors") is { } count ? int.Parse(count, CultureInfo.InvariantCulture) : 0;
+        Assert.Equal(policyErrors, snapshot.Errors.Count);
         var scans = ScanIndex.Build(policies.Scans, GradeScale.Default);
         Assert.Empty(scans.Errors);
 
@@ -73,9 +78,15 @@ public class GoldenCaseTests
         objects.AddText(File.ReadAllText(Path.Combine(directory, "object.yaml")), "object.yaml");
         Assert.Empty(objects.Errors);
         var workload = Assert.Single(objects.Workloads);
+        WorkloadObject? old = null;
+        if (File.Exists(Path.Combine(directory, "old.yaml")))
+        {
+            var olds = new ManifestSet();
+            olds.AddText(File.ReadAllText(Path.Combine(directory, "old.yaml")), "old.yaml");
+            Assert.Empty(olds.Errors);
+            old = Assert.Single(olds.Workloads).Object;
+        }
 
-        using var inputDocument = ReadOptional(Path.Combine(directory, "input.yaml"));
-        var input = inputDocument?.RootElement;
         var ns = String(input, "namespace") ?? workload.Object.Metadata?.Namespace ?? "default";
         IReadOnlyDictionary<string, string>? labels = policies.LabelsOf(ns);
         if (input is { } i && i.TryGetProperty("namespaceLabels", out var nsLabels))
@@ -87,7 +98,7 @@ public class GoldenCaseTests
 
         var now = String(input, "now") is { } nowText ? DateTimeOffset.Parse(nowText, CultureInfo.InvariantCulture) : DefaultNow;
         var engine = new PolicyEngine(scans.Index, new FakeRegistryFacts(Registry(input)), new FakeTimeProvider(now));
-        var evaluation = new EvaluationInput(workload.Kind, workload.Object, ns, labels);
+        var evaluation = new EvaluationInput(workload.Kind, workload.Object, ns, labels, OldObject: old);
 
         var purpose = String(input, "purpose") ?? "Admit";
         Verdict? mutation = null;

@@ -41,9 +41,11 @@ public sealed class CheckExecutableTests : IDisposable
         Assert.Contains("  - container \"report\": image \"registry.example.com/team-a/api:2.0-hardened\" has scan grade D (minimum B): 2 critical (0 fixable), 7 high (1 fixable)", lines);
         // The developer reads the image they wrote, though it is judged as the twin the webhook will put there.
         Assert.Contains("  - initContainer \"setup\": image \"busybox\" has disallowed tag \"latest\"", lines);
-        Assert.Contains("  warning: initContainer \"setup\": image \"busybox\" will be replaced by \"dhi.io/busybox:latest\"", lines);
+        // No twin for busybox: dhi.io/busybox:latest would break the same policy's tag rule; the denial says what to change.
+        Assert.Contains("  - initContainer \"setup\": image \"busybox\" is not hardened; its hardened twin \"dhi.io/busybox:latest\" has disallowed tag \"latest\": pin a version, e.g. \"dhi.io/busybox:<version>\"", lines);
+        Assert.DoesNotContain(lines, l => l.Contains("will be replaced by \"dhi.io/busybox:latest\"", StringComparison.Ordinal));
         Assert.Contains("  rewrite: \"nginx:1.25\" -> \"dhi.io/nginx:1.25\" (ClusterImagePolicy/production)", lines);
-        Assert.Contains("  warning: container \"tools\": image \"ubuntu:latest\" is not hardened; use \"dhi.io/ubuntu:latest\" (ClusterImagePolicy/development)", lines);
+        Assert.Contains("  warning: container \"tools\": image \"ubuntu:latest\" is not hardened; its hardened twin \"dhi.io/ubuntu:latest\" has disallowed tag \"latest\": pin a version, e.g. \"dhi.io/ubuntu:<version>\" (ClusterImagePolicy/development)", lines);
         Assert.Contains("  warning: container \"frontend\": image \"nginx:1.25\" will be replaced by \"dhi.io/nginx:1.25\"", lines);
         Assert.Contains("5 checked: 3 passed, 2 failed, 0 skipped", lines);
     }
@@ -64,13 +66,13 @@ public sealed class CheckExecutableTests : IDisposable
 
         var run = await CheckAsync(null, "-f", pod, "--policies", Policies, "--scans", Scans);
 
-        // hardened-tag-suffix leaves verifyExists at its default (true) and check asks no registry: the twin is assumed,
-        // said to be unverified, and judged; its scan (grade D) is what denies, as in a cluster that has the twin.
+        // hardened-tag-suffix leaves verifyExists at its default (true) and check asks no registry: the twin is assumed
+        // to exist, but its own scan (grade D) fails the policy, so it is not offered; the denial names it.
         Assert.Equal(1, run.ExitCode);
-        Assert.Contains("  warning: container \"web\": image \"registry.example.com/team-a/api:2.0\" would be rewritten to \"registry.example.com/team-a/api:2.0-hardened\" if its registry has it; not verified offline", run.Lines);
-        var denial = run.Lines.SkipWhile(l => l != "  images denied by ClusterImagePolicy/production:").Skip(1).TakeWhile(l => l.StartsWith("  - ", StringComparison.Ordinal)).ToList();
-        Assert.Equal(["  - container \"web\": image \"registry.example.com/team-a/api:2.0\" has scan grade D (minimum B): 2 critical (0 fixable), 7 high (1 fixable)"], denial);
         Assert.DoesNotContain("could not be verified", run.Stdout, StringComparison.Ordinal);
+        var denial = run.Lines.SkipWhile(l => l != "  images denied by ClusterImagePolicy/production:").Skip(1).TakeWhile(l => l.StartsWith("  - ", StringComparison.Ordinal)).ToList();
+        // The twin has a scan, and it is grade D: it would break the same policy's scan rule, so it is named, not used.
+        Assert.Equal(["  - container \"web\": image \"registry.example.com/team-a/api:2.0\" is not hardened; its hardened twin \"registry.example.com/team-a/api:2.0-hardened\" has scan grade D (minimum B): 2 critical (0 fixable), 7 high (1 fixable): choose a version whose scan passes"], denial);
     }
 
     [Fact]
@@ -264,9 +266,10 @@ public sealed class CheckExecutableTests : IDisposable
         Assert.True(run.ExitCode == 1, run.Stdout + run.Stderr);
         Assert.Equal("", run.Stderr);
         using var sarif = JsonDocument.Parse(run.Stdout);
-        var result = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().Single();
-        Assert.Equal("tags", result.GetProperty("ruleId").GetString());
-        Assert.Equal("manifests/examples/workloads/prod-bad-pod.yaml", result.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString());
+        // busybox has no usable twin, so it breaks three rules of production itself; each result points at the file.
+        var results = sarif.RootElement.GetProperty("runs")[0].GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(["hardened", "registries", "tags"], results.Select(r => r.GetProperty("ruleId").GetString()));
+        Assert.All(results, r => Assert.Equal("manifests/examples/workloads/prod-bad-pod.yaml", r.GetProperty("locations")[0].GetProperty("physicalLocation").GetProperty("artifactLocation").GetProperty("uri").GetString()));
     }
 
     [Fact]

@@ -30,13 +30,16 @@ public sealed class SarifReportTests : IDisposable
         Assert.Equal("admissionguard", Single(sarif).GetProperty("tool").GetProperty("driver").GetProperty("name").GetString());
 
         // By hand from the examples: the dev Pod breaks two rules of the Warn policy; in prod the CronJob's scan is
-        // grade D and the shop Pod's busybox, judged as its twin dhi.io/busybox:latest, keeps the tag "latest".
+        // grade D. The shop Pod's busybox has no usable twin (dhi.io/busybox:latest would keep the disallowed tag
+        // "latest"), so busybox itself is judged: not hardened, registry not allowed, tag "latest".
         // The other images are rewritten to dhi.io twins that pass.
         var expected = new[]
         {
             ("hardened", "warning", "dev-warned-pod.yaml", "Pod/dev/scratch/container/tools"),
             ("tags", "warning", "dev-warned-pod.yaml", "Pod/dev/scratch/container/tools"),
             ("scan", "error", "prod-bad-grade-cronjob.yaml", "CronJob/prod/report/container/report"),
+            ("hardened", "error", "prod-bad-pod.yaml", "Pod/prod/shop/initContainer/setup"),
+            ("registries", "error", "prod-bad-pod.yaml", "Pod/prod/shop/initContainer/setup"),
             ("tags", "error", "prod-bad-pod.yaml", "Pod/prod/shop/initContainer/setup"),
         };
         var actual = Results(sarif).Select(r =>
@@ -50,12 +53,12 @@ public sealed class SarifReportTests : IDisposable
         }).ToList();
         Assert.Equal(expected.Select(e => ((string?)e.Item1, (string?)e.Item2, (string?)FileUri(Example(e.Item3)), (string?)e.Item4)), actual);
 
-        var setup = Results(sarif)[3];
+        var setup = Results(sarif)[5];
         Assert.Equal(
             "Pod/shop (namespace prod): initContainer \"setup\": image \"busybox\" has disallowed tag \"latest\" (ClusterImagePolicy/production)",
             setup.GetProperty("message").GetProperty("text").GetString());
         var tools = Results(sarif)[0];
-        Assert.Contains("use \"dhi.io/ubuntu:latest\"", tools.GetProperty("message").GetProperty("text").GetString(), StringComparison.Ordinal);
+        Assert.Contains("its hardened twin \"dhi.io/ubuntu:latest\" has disallowed tag \"latest\": pin a version, e.g. \"dhi.io/ubuntu:<version>\"", tools.GetProperty("message").GetProperty("text").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -67,7 +70,7 @@ public sealed class SarifReportTests : IDisposable
         var rules = Single(sarif).GetProperty("tool").GetProperty("driver").GetProperty("rules").EnumerateArray().ToList();
         var ids = rules.Select(r => r.GetProperty("id").GetString()).ToList();
         // Only rules that were reported, each once.
-        Assert.Equal(["hardened", "scan", "tags"], ids.Order(StringComparer.Ordinal));
+        Assert.Equal(["hardened", "registries", "scan", "tags"], ids.Order(StringComparer.Ordinal));
         foreach (var rule in rules)
         {
             Assert.False(string.IsNullOrWhiteSpace(rule.GetProperty("shortDescription").GetProperty("text").GetString()));

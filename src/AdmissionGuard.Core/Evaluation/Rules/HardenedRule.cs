@@ -5,7 +5,7 @@ namespace AdmissionGuard.Evaluation.Rules;
 
 internal sealed class HardenedRule(CompiledSource[] sources) : IImageRule
 {
-    public string Name => "hardened";
+    public string Name => RuleNames.Hardened;
 
     public RuleResult Evaluate(ImageReference image, in RuleContext context)
     {

@@ -4,7 +4,7 @@ namespace AdmissionGuard.Evaluation.Rules;
 
 internal sealed class RegistryRule(RegistryPrefix[] allowed) : IImageRule
 {
-    public string Name => "registries";
+    public string Name => RuleNames.Registries;
 
     public RuleResult Evaluate(ImageReference image, in RuleContext context)
     {
@@ -16,6 +16,6 @@ internal sealed class RegistryRule(RegistryPrefix[] allowed) : IImageRule
             }
         }
 
-        return RuleResult.Fail($"is from a registry that is not allowed (\"{image.Repository}\"; allowed: {string.Join(", ", allowed.Select(a => a.Entry))})");
+        return RuleResult.Fail($"is from a registry that is not allowed (\"{image.Repository}\"; allowed: {string.Join(", ", allowed.Select(a => a.Entry))})", "use an image from an allowed registry");
     }
 }

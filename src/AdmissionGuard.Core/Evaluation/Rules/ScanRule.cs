@@ -7,7 +7,7 @@ namespace AdmissionGuard.Evaluation.Rules;
 
 internal sealed class ScanRule(Grade? minGrade, int? maxCritical, int? maxHigh, TimeSpan? maxAge, MissingScanAction onMissing) : IImageRule
 {
-    public string Name => "scan";
+    public string Name => RuleNames.Scan;
 
     public RuleResult Evaluate(ImageReference image, in RuleContext context)
     {
@@ -36,17 +36,17 @@ internal sealed class ScanRule(Grade? minGrade, int? maxCritical, int? maxHigh, 
         var found = scan!;
         if (minGrade is { } min && found.Grade > min)
         {
-            return RuleResult.Fail($"has scan grade {found.Grade} (minimum {min}): {Describe(found)}");
+            return RuleResult.Fail($"has scan grade {found.Grade} (minimum {min}): {Describe(found)}", "choose a version whose scan passes");
         }
 
         if (maxCritical is { } c && found.Critical > c)
         {
-            return RuleResult.Fail($"has {found.Critical} critical vulnerabilities (at most {c}): grade {found.Grade}, {Describe(found)}");
+            return RuleResult.Fail($"has {found.Critical} critical vulnerabilities (at most {c}): grade {found.Grade}, {Describe(found)}", "choose a version whose scan passes");
         }
 
         if (maxHigh is { } h && found.High > h)
         {
-            return RuleResult.Fail($"has {found.High} high vulnerabilities (at most {h}): grade {found.Grade}, {Describe(found)}");
+            return RuleResult.Fail($"has {found.High} high vulnerabilities (at most {h}): grade {found.Grade}, {Describe(found)}", "choose a version whose scan passes");
         }
 
         return RuleResult.Pass;

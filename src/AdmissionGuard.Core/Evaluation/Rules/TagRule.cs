@@ -5,7 +5,7 @@ namespace AdmissionGuard.Evaluation.Rules;
 /// <summary>Disallowed tags are globs over the tag alone; a reference with neither tag nor digest counts as <c>latest</c>.</summary>
 internal sealed class TagRule(Policies.NameGlob[] disallowed, bool requireDigest) : IImageRule
 {
-    public string Name => "tags";
+    public string Name => RuleNames.Tags;
 
     public RuleResult Evaluate(ImageReference image, in RuleContext context)
     {
@@ -16,14 +16,14 @@ internal sealed class TagRule(Policies.NameGlob[] disallowed, bool requireDigest
             {
                 if (glob.IsMatch(tag))
                 {
-                    return RuleResult.Fail($"has disallowed tag \"{tag}\"");
+                    return RuleResult.Fail($"has disallowed tag \"{tag}\"", "pin a version, e.g. \"{repository}:<version>\"");
                 }
             }
         }
 
         if (requireDigest && image.Digest is null)
         {
-            return RuleResult.Fail("has no digest (the policy requires image@sha256:...)");
+            return RuleResult.Fail("has no digest (the policy requires image@sha256:...)", "pin a digest, e.g. \"{repository}@sha256:<digest>\"");
         }
 
         return RuleResult.Pass;

@@ -1,9 +1,5 @@
-using System.Globalization;
-using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
-using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using AdmissionGuard.Serialization;
 
 namespace AdmissionGuard.Scans.Importers;
 
@@ -11,7 +7,7 @@ namespace AdmissionGuard.Scans.Importers;
 /// Reads a report as JSON, or as YAML (trivy-operator objects from <c>kubectl get -o yaml</c>) converted to the
 /// same JSON tree so that one importer reads both. Several YAML documents become a <c>List</c>.
 /// </summary>
-public static partial class ReportDocument
+public static class ReportDocument
 {
     /// <summary>Parses <paramref name="text"/>; on failure <paramref name="error"/> says why.</summary>
     public static bool TryParse(string text, out JsonDocument? document, out string? error)
@@ -47,110 +43,57 @@ public static partial class ReportDocument
         {
             error = "invalid JSON: " + e.Message;
         }
-        catch (YamlException e)
+        catch (InvalidDataException e)
         {
-            error = $"invalid YAML at line {e.Start.Line}: {e.Message}";
+            error = e.Message;
         }
 
         return false;
     }
 
+    /// <summary>The one YAML reader (<see cref="YamlDocuments"/>) does the converting; several mappings become a List.</summary>
     private static JsonDocument? FromYaml(string text)
     {
-        var stream = new YamlStream();
-        stream.Load(new StringReader(text));
-        var documents = stream.Documents.Where(d => d.RootNode is YamlMappingNode).ToList();
-        if (documents.Count == 0)
+        var documents = YamlDocuments.Read(text);
+        try
         {
-            return null;
-        }
-
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            if (documents.Count == 1)
+            var mappings = documents.Where(d => d.RootElement.ValueKind == JsonValueKind.Object).ToList();
+            if (mappings.Count == 0)
             {
-                Write(writer, documents[0].RootNode);
+                return null;
             }
-            else
+
+            using var buffer = new MemoryStream();
+            using (var writer = new Utf8JsonWriter(buffer))
             {
-                writer.WriteStartObject();
-                writer.WriteString("kind", "List");
-                writer.WritePropertyName("items");
-                writer.WriteStartArray();
-                foreach (var document in documents)
+                if (mappings.Count == 1)
                 {
-                    Write(writer, document.RootNode);
+                    mappings[0].RootElement.WriteTo(writer);
                 }
+                else
+                {
+                    writer.WriteStartObject();
+                    writer.WriteString("kind", "List");
+                    writer.WritePropertyName("items");
+                    writer.WriteStartArray();
+                    foreach (var document in mappings)
+                    {
+                        document.RootElement.WriteTo(writer);
+                    }
 
-                writer.WriteEndArray();
-                writer.WriteEndObject();
+                    writer.WriteEndArray();
+                    writer.WriteEndObject();
+                }
             }
+
+            return JsonDocument.Parse(buffer.ToArray());
         }
-
-        return JsonDocument.Parse(buffer.ToArray());
-    }
-
-    private static void Write(Utf8JsonWriter writer, YamlNode node)
-    {
-        switch (node)
+        finally
         {
-            case YamlMappingNode mapping:
-                writer.WriteStartObject();
-                foreach (var (key, value) in mapping.Children)
-                {
-                    writer.WritePropertyName((key as YamlScalarNode)?.Value ?? "");
-                    Write(writer, value);
-                }
-
-                writer.WriteEndObject();
-                break;
-            case YamlSequenceNode sequence:
-                writer.WriteStartArray();
-                foreach (var item in sequence.Children)
-                {
-                    Write(writer, item);
-                }
-
-                writer.WriteEndArray();
-                break;
-            case YamlScalarNode scalar:
-                WriteScalar(writer, scalar);
-                break;
-            default:
-                writer.WriteNullValue();
-                break;
+            foreach (var document in documents)
+            {
+                document.Dispose();
+            }
         }
     }
-
-    // YAML core schema typing for plain scalars only; a quoted scalar is always a string.
-    private static void WriteScalar(Utf8JsonWriter writer, YamlScalarNode scalar)
-    {
-        var value = scalar.Value ?? "";
-        if (scalar.Style is ScalarStyle.Plain or ScalarStyle.Any)
-        {
-            if (value is "" or "~" or "null" or "Null" or "NULL")
-            {
-                writer.WriteNullValue();
-                return;
-            }
-
-            if (value is "true" or "True" or "TRUE" or "false" or "False" or "FALSE")
-            {
-                writer.WriteBooleanValue(value[0] is 't' or 'T');
-                return;
-            }
-
-            if (NumberPattern().IsMatch(value) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-            {
-                writer.WriteRawValue(Encoding.UTF8.GetBytes(value.TrimStart('+')), skipInputValidation: false);
-                return;
-            }
-        }
-
-        writer.WriteStringValue(value);
-    }
-
-    [GeneratedRegex(@"^[-+]?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$", RegexOptions.CultureInvariant)]
-    private static partial Regex NumberPattern();
 }
