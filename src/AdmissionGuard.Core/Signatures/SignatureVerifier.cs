@@ -82,9 +82,10 @@ internal static class SignatureVerifier
             }
         }
 
-        var detail = problems.Count == 0 ? null : string.Join("; ", problems.Distinct(StringComparer.Ordinal));
+        var detail = material.Problems.Count == 0 ? null : string.Join("; ", material.Problems);
+        var diagnostics = problems.Count == 0 ? null : string.Join("; ", problems.Distinct(StringComparer.Ordinal));
         var state = verifiedBy is not null ? SignatureState.Verified : present ? SignatureState.Invalid : SignatureState.Unsigned;
-        return new SignatureFact(state, verifiedBy, attestations, detail);
+        return new SignatureFact(state, verifiedBy, attestations, verifiedBy is null ? detail : null, diagnostics);
     }
 
     private static string? CosignSignature(CosignLayer layer, string digest, IReadOnlyList<NamedKey> keys, bool requireTlog, List<string> problems)
