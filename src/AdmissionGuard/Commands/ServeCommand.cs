@@ -61,6 +61,7 @@ internal static class ServeCommand
         var store = app.Services.GetRequiredService<AdmissionStateStore>();
         app.Services.GetService<LocalPolicyLoader>()?.LoadNow();
         app.Services.GetRequiredService<RegistryFactCache>().LookupCompleted += app.Services.GetRequiredService<AdmissionMetrics>().RegistryRequest;
+        app.Services.GetRequiredService<SignatureFactCache>().Verified += app.Services.GetRequiredService<AdmissionMetrics>().SignatureVerified;
         foreach (var e in store.Current.Snapshot.Errors)
         {
             stderr.WriteLine($"admissionguard serve: invalid policy: {e}");
@@ -95,8 +96,9 @@ internal static class ServeCommand
         services.AddSingleton(_ => RegistryCredentials.FromFile(settings.Registry.DockerConfigPath));
         services.AddSingleton(sp => new RegistryFactCache(
             settings.Registry,
-            new OciRegistryClient(settings.Registry, sp.GetRequiredService<RegistryCredentials>(), sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<OciRegistryClient>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSignatureVerification(settings.Registry);
         services.AddSingleton<IRegistryFacts>(sp => sp.GetRequiredService<RegistryFactCache>());
         services.AddSingleton<IRegistryWarmer>(sp => sp.GetRequiredService<RegistryFactCache>());
         services.AddSingleton<AdmissionHandler>(sp => new AdmissionHandler(
@@ -107,7 +109,8 @@ internal static class ServeCommand
             sp.GetRequiredService<AdmissionMetrics>(),
             settings.Webhook,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AdmissionHandler>>()));
+            sp.GetRequiredService<ILogger<AdmissionHandler>>(),
+            sp.GetRequiredService<SignatureFactCache>()));
         if (settings.Cluster is { } cluster)
         {
             services.AddClusterMode(cluster);

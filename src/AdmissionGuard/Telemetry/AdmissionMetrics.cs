@@ -13,6 +13,7 @@ internal sealed class AdmissionMetrics : IDisposable
     private readonly Histogram<double> duration;
     private readonly Counter<long> violations;
     private readonly Counter<long> registryRequests;
+    private readonly Counter<long> signatures;
 
     public AdmissionMetrics(AdmissionStateStore store)
     {
@@ -22,6 +23,7 @@ internal sealed class AdmissionMetrics : IDisposable
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5] });
         violations = meter.CreateCounter<long>("admissionguard_policy_violations", description: "Rule violations by policy and rule");
         registryRequests = meter.CreateCounter<long>("admissionguard_registry_requests", description: "Background registry requests by outcome");
+        signatures = meter.CreateCounter<long>("admissionguard_image_signatures", description: "Signature verifications by outcome: verified, unsigned, invalid, unreachable");
         meter.CreateObservableGauge("admissionguard_policies", () => new[]
         {
             new Measurement<int>(store.Current.Snapshot.PolicyCount, new KeyValuePair<string, object?>("ready", "true")),
@@ -42,6 +44,9 @@ internal sealed class AdmissionMetrics : IDisposable
 
     public void RegistryRequest(string outcome) =>
         registryRequests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
+
+    public void SignatureVerified(string outcome) =>
+        signatures.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => meter.Dispose();
 }

@@ -20,7 +20,8 @@ internal sealed class AdmissionHandler(
     AdmissionMetrics metrics,
     WebhookOptions options,
     TimeProvider time,
-    ILogger<AdmissionHandler> logger)
+    ILogger<AdmissionHandler> logger,
+    SignatureFactCache? signatures = null)
 {
     private const int MaxWarningLength = 119;
     private const int MaxWarningsTotal = 4000;
@@ -129,25 +130,42 @@ internal sealed class AdmissionHandler(
         var scope = pullScopes is not null && PodSpecLocator.TryLocate(kind, request.Object!, out var spec, out _, out _)
             ? pullScopes.For(ns, spec, kind == "Pod")
             : PullScope.Default;
-        var engine = new PolicyEngine(state.Scans, warmer?.For(scope) ?? registry, time);
+        var facts = warmer?.For(scope) ?? registry;
+        var signed = signatures is null ? null : new SignatureRequestFacts(facts, signatures, scope);
+        var engine = new PolicyEngine(state.Scans, (IRegistryFacts?)signed ?? facts, time);
         var verdict = engine.Evaluate(state.Snapshot, input, purpose);
 
-        if (verdict.UnverifiedReferences.Count != 0 && warmer is not null)
+        if ((verdict.UnverifiedReferences.Count != 0 || signed?.HasMisses == true) && warmer is not null)
         {
             // Only a cache miss waits, and only within the budget; then the engine decides from what is known.
             // The evaluation itself is synchronous CPU work, so only this wait needs the deadline's timer.
+            // A signature may need up to three rounds in one budget: resolve the tag, then fetch and verify its signatures.
             using var deadline = new CancellationTokenSource(options.Deadline, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-            try
+            var budgetEnds = time.GetUtcNow() + options.RegistryBudget;
+            for (var round = 0; round < 3; round++)
             {
-                await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, options.RegistryBudget, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-            {
-                throw new TimeoutException();
-            }
+                var remaining = round == 0 ? options.RegistryBudget : budgetEnds - time.GetUtcNow();
+                if (round != 0 && (remaining <= TimeSpan.Zero || (verdict.UnverifiedReferences.Count == 0 && signed?.HasMisses != true)))
+                {
+                    break;
+                }
 
-            verdict = engine.Evaluate(state.Snapshot, input, purpose);
+                try
+                {
+                    await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, linked.Token).ConfigureAwait(false);
+                    if (signed is not null)
+                    {
+                        await signed.EnsureMissesAsync(budgetEnds - time.GetUtcNow(), linked.Token).ConfigureAwait(false);
+                    }
+                }
+                catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+                {
+                    throw new TimeoutException();
+                }
+
+                verdict = engine.Evaluate(state.Snapshot, input, purpose);
+            }
         }
 
         cancellationToken.ThrowIfCancellationRequested();

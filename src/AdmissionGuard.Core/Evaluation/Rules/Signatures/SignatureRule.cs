@@ -39,7 +39,7 @@ internal sealed class SignatureRule(bool required, SignatureRequirement requirem
             };
         }
 
-        var fact = context.Registry.Signatures(new SignatureQuery(SignatureRepository(image), digest, requirement));
+        var fact = context.Registry.Signatures(new SignatureQuery(SignatureRepository(image), image.Repository, digest, requirement));
         switch (fact.State)
         {
             case SignatureState.Offline:
