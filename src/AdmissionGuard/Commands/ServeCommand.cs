@@ -114,6 +114,7 @@ internal static class ServeCommand
         if (settings.Cluster is { } cluster)
         {
             services.AddClusterMode(cluster);
+            services.AddClusterSignatureKeys(cluster);
         }
         else
         {
