@@ -133,38 +133,24 @@ internal sealed class AdmissionHandler(
         var facts = warmer?.For(scope) ?? registry;
         var signed = signatures is null ? null : new SignatureRequestFacts(facts, signatures, scope);
         var engine = new PolicyEngine(state.Scans, (IRegistryFacts?)signed ?? facts, time);
-        var verdict = engine.Evaluate(state.Snapshot, input, purpose);
-
-        if ((verdict.UnverifiedReferences.Count != 0 || signed?.HasMisses == true) && warmer is not null)
+        Verdict verdict;
+        if (warmer is null)
+        {
+            verdict = engine.Evaluate(state.Snapshot, input, purpose);
+        }
+        else
         {
             // Only a cache miss waits, and only within the budget; then the engine decides from what is known.
-            // The evaluation itself is synchronous CPU work, so only this wait needs the deadline's timer.
-            // A signature may need up to three rounds in one budget: resolve the tag, then fetch and verify its signatures.
+            // The evaluation itself is synchronous CPU work, so only the waits need the deadline's timer.
             using var deadline = new CancellationTokenSource(options.Deadline, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-            var budgetEnds = time.GetUtcNow() + options.RegistryBudget;
-            for (var round = 0; round < 3; round++)
+            try
             {
-                var remaining = round == 0 ? options.RegistryBudget : budgetEnds - time.GetUtcNow();
-                if (round != 0 && (remaining <= TimeSpan.Zero || (verdict.UnverifiedReferences.Count == 0 && signed?.HasMisses != true)))
-                {
-                    break;
-                }
-
-                try
-                {
-                    await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, linked.Token).ConfigureAwait(false);
-                    if (signed is not null)
-                    {
-                        await signed.EnsureMissesAsync(budgetEnds - time.GetUtcNow(), linked.Token).ConfigureAwait(false);
-                    }
-                }
-                catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-                {
-                    throw new TimeoutException();
-                }
-
-                verdict = engine.Evaluate(state.Snapshot, input, purpose);
+                verdict = await RegistryRounds.EvaluateAsync(() => engine.Evaluate(state.Snapshot, input, purpose), warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+            {
+                throw new TimeoutException();
             }
         }
 
