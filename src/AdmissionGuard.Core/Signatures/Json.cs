@@ -20,7 +20,14 @@ internal static class Json
     public static bool TryBase64(JsonElement element, string name, out byte[] value)
     {
         value = [];
-        if (!TryString(element, name, out var text))
+        return TryString(element, name, out var text) && TryBase64(text, out value);
+    }
+
+    /// <summary>Decodes base64 text; empty, null or malformed text is a false.</summary>
+    public static bool TryBase64(string? text, out byte[] value)
+    {
+        value = [];
+        if (string.IsNullOrEmpty(text))
         {
             return false;
         }

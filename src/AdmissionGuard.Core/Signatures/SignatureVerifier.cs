@@ -90,7 +90,7 @@ internal static class SignatureVerifier
 
     private static string? CosignSignature(CosignLayer layer, string digest, IReadOnlyList<NamedKey> keys, bool requireTlog, List<string> problems)
     {
-        if (!TryBase64(layer.Signature, out var signature))
+        if (!Json.TryBase64(layer.Signature, out var signature))
         {
             problems.Add("a cosign signature layer has no base64 signature annotation");
             return null;
@@ -214,25 +214,6 @@ internal static class SignatureVerifier
         }
 
         return null;
-    }
-
-    private static bool TryBase64(string? text, out byte[] value)
-    {
-        value = [];
-        if (string.IsNullOrEmpty(text))
-        {
-            return false;
-        }
-
-        try
-        {
-            value = Convert.FromBase64String(text);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     private static bool ParseJson(byte[] bytes, out JsonDocument document)
