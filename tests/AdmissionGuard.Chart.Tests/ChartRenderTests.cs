@@ -330,4 +330,42 @@ public class ChartRenderTests
         Assert.Equal(Renders.ReleaseNamespace, ns.Metadata.Name);
         Assert.All(Renders.Load("install").OfType<V1Deployment>(), d => Assert.Equal(Renders.ReleaseNamespace, d.Metadata.NamespaceProperty));
     }
+
+    [Fact]
+    public void AllOptions_GrafanaDashboardConfigMap_CarriesTheSidecarLabelAndTheDashboard()
+    {
+        var map = Assert.Single(Renders.OfType<V1ConfigMap>("all-options"), m => m.Metadata.Name == "ag-dashboard");
+
+        Assert.Equal("1", map.Metadata.Labels["grafana_dashboard"]);
+        using var dashboard = System.Text.Json.JsonDocument.Parse(map.Data["admissionguard.json"]);
+        Assert.Equal("admissionguard", dashboard.RootElement.GetProperty("uid").GetString());
+        var exprs = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .Where(p => p.TryGetProperty("targets", out _))
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()))
+            .ToList();
+        Assert.Equal(19, exprs.Count);
+        Assert.All(exprs, e => Assert.StartsWith("admissionguard_", System.Text.RegularExpressions.Regex.Match(e!, "admissionguard_[a-z_]+").Value, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AllOptions_PrometheusRule_HasTheSevenAlerts()
+    {
+        var rule = Assert.Single(Renders.OfType<ForeignObject<PrometheusRuleSpec>>("all-options"));
+        var alerts = rule.Spec!.Groups!.SelectMany(g => g.Rules!).ToList();
+
+        Assert.Equal(
+            ["AdmissionGuardWebhookErrors", "AdmissionGuardWebhookSlow", "AdmissionGuardPoliciesNotReady", "AdmissionGuardCertificateExpiresSoon",
+             "AdmissionGuardRegistryBreakerOpen", "AdmissionGuardExceptionsExpiring", "AdmissionGuardAdoptionFalling"],
+            alerts.Select(a => a.Alert));
+        Assert.All(alerts, a => Assert.False(string.IsNullOrWhiteSpace(a.Annotations!["summary"])));
+        Assert.Contains("< 3 * 86400", alerts.Single(a => a.Alert == "AdmissionGuardCertificateExpiresSoon").Expr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.Defaults), MemberType = typeof(Renders))]
+    public void Defaults_NoDashboardAndNoPrometheusRule(string render)
+    {
+        Assert.Empty(Renders.OfType<ForeignObject<PrometheusRuleSpec>>(render));
+        Assert.DoesNotContain(Renders.OfType<V1ConfigMap>(render), m => m.Metadata.Labels?.ContainsKey("grafana_dashboard") == true);
+    }
 }

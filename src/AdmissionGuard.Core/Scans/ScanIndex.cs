@@ -70,7 +70,12 @@ public sealed class ScanIndex : IScanFacts
                 counts.Critical,
                 counts.High,
                 spec.Fixable?.Critical ?? 0,
-                spec.Fixable?.High ?? 0);
+                spec.Fixable?.High ?? 0)
+            {
+                Medium = counts.Medium,
+                Low = counts.Low,
+                Unknown = counts.Unknown,
+            };
             KeepNewest(byDigest, record.Digest, record);
             KeepNewest(byImage, image, record);
         }

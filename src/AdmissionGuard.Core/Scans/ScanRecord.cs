@@ -11,4 +11,12 @@ public sealed record ScanRecord(
     int Critical,
     int High,
     int FixableCritical,
-    int FixableHigh);
+    int FixableHigh)
+{
+    /// <summary>Medium findings; admission never reads them, the adoption report does.</summary>
+    public int Medium { get; init; }
+
+    public int Low { get; init; }
+
+    public int Unknown { get; init; }
+}

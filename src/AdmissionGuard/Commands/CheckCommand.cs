@@ -1,7 +1,3 @@
-using AdmissionGuard.Evaluation;
-using AdmissionGuard.Registry;
-using AdmissionGuard.Serialization;
-
 namespace AdmissionGuard.Commands;
 
 /// <summary><c>admissionguard check</c>: the webhook's engine, offline, for CI pipelines.</summary>
@@ -36,15 +32,8 @@ internal static class CheckCommand
             return BadInput;
         }
 
-        var bundle = PolicyBundle.Load(policies!, line.Value("--scans"), scale, stdin);
-        var workloads = new ManifestSet();
-        foreach (var input in inputs)
-        {
-            ManifestFiles.Read(input, workloads, stdin);
-        }
-
-        var errors = bundle.Errors.Concat(workloads.Errors).ToList();
-        if (errors.Count != 0)
+        var loaded = ManifestEvaluation.Load(inputs, policies!, line.Value("--scans"), scale, stdin, out var errors);
+        if (loaded is not { } read)
         {
             foreach (var e in errors)
             {
@@ -54,24 +43,7 @@ internal static class CheckCommand
             return BadInput;
         }
 
-        // Namespaces among the checked inputs label their namespaces too.
-        foreach (var (name, labels) in workloads.NamespaceLabels)
-        {
-            bundle.Manifests.NamespaceLabels[name] = labels;
-        }
-
-        var engine = new PolicyEngine(bundle.Scans, NoRegistryFacts.Instance, time ?? TimeProvider.System);
-        var results = new List<CheckResult>();
-        foreach (var manifest in workloads.Workloads)
-        {
-            var ns = manifest.Object.Metadata?.Namespace ?? "default";
-            // As in a cluster, where the mutating webhook rewrites first: an image that will be replaced is judged
-            // as its replacement, while messages still name the image as written.
-            var input = new EvaluationInput(manifest.Kind, manifest.Object, ns, bundle.Manifests.LabelsOf(ns), JudgeRewritten: true);
-            var mutation = engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Mutate);
-            var verdict = engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate);
-            results.Add(new CheckResult(manifest, ns, verdict, mutation.Rewrites));
-        }
+        var results = ManifestEvaluation.Judge(read.Bundle, read.Workloads, time ?? TimeProvider.System);
 
         switch (output)
         {

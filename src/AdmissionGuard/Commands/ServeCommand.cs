@@ -62,6 +62,8 @@ internal static class ServeCommand
         app.Services.GetService<LocalPolicyLoader>()?.LoadNow();
         app.Services.GetRequiredService<RegistryFactCache>().LookupCompleted += app.Services.GetRequiredService<AdmissionMetrics>().RegistryRequest;
         app.Services.GetRequiredService<SignatureFactCache>().Verified += app.Services.GetRequiredService<AdmissionMetrics>().SignatureVerified;
+        app.Services.GetRequiredService<AdmissionMetrics>().ObserveBreakers(() => app.Services.GetRequiredService<RegistryFactCache>().OpenBreakers);
+        app.Services.GetRequiredService<AdmissionMetrics>().ObserveCertificate(certificates?.Provider ?? app.Services.GetRequiredService<ICertificateProvider>());
         foreach (var e in store.Current.Snapshot.Errors)
         {
             stderr.WriteLine($"admissionguard serve: invalid policy: {e}");

@@ -46,6 +46,21 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
 
     internal int Count => _entries.Count;
 
+    /// <summary>Registries whose breaker is open now (the <c>admissionguard_registry_breakers_open</c> gauge).</summary>
+    public int OpenBreakers
+    {
+        get
+        {
+            var open = 0;
+            foreach (var breaker in _breakers.Values)
+            {
+                open += breaker.IsOpen ? 1 : 0;
+            }
+
+            return open;
+        }
+    }
+
     /// <summary>What is known now with the default credentials; never blocks, never does I/O.</summary>
     public RegistryFact Lookup(string normalizedReference) => Lookup(new RegistryQuery(normalizedReference, null));
 

@@ -164,6 +164,10 @@ internal sealed class AdmissionHandler(
                 response.PatchType = "JSONPatch";
                 response.Patch = Convert.ToBase64String(JsonPatchBuilder.Build(verdict.Rewrites));
                 decision = "mutated";
+                foreach (var rewrite in verdict.Rewrites)
+                {
+                    metrics.Rewrite(rewrite.PolicyId, Adoption.VulnerabilityCounts.Removed(state.Scans, rewrite.From, rewrite.To));
+                }
             }
             else
             {

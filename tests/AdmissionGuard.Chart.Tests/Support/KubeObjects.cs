@@ -53,6 +53,7 @@ public static class KubeObjects
         map["cert-manager.io/v1/Certificate"] = typeof(ForeignObject<CertificateSpec>);
         map["cert-manager.io/v1/Issuer"] = typeof(ForeignObject<IssuerSpec>);
         map["monitoring.coreos.com/v1/ServiceMonitor"] = typeof(ForeignObject<ServiceMonitorSpec>);
+        map["monitoring.coreos.com/v1/PrometheusRule"] = typeof(ForeignObject<PrometheusRuleSpec>);
         return map;
     }
 }
