@@ -18,6 +18,9 @@ internal sealed class CompiledPolicy
     public required CompiledSource[] Sources { get; init; }
     public bool RewriteEnabled { get; init; }
     public bool PinDigest { get; init; }
+
+    /// <summary>A <c>signatures</c> rule verifies the digest that will run, so <c>/mutate</c> pins it, whatever <see cref="PinDigest"/> says.</summary>
+    public bool VerifiesSignatures { get; init; }
     public RewriteTarget RewriteTarget { get; init; }
     public required CompiledExemption[] Exemptions { get; init; }
 

@@ -70,6 +70,9 @@ internal sealed class MappingTemplate
         return new MappingTemplate(text, [.. parts]);
     }
 
+    /// <summary>Whether the template uses <c>{name}</c>-like variable <paramref name="variable"/>.</summary>
+    public bool Uses(string variable) => Array.Exists(parts, p => p.Variable == variable);
+
     /// <summary>The twin for <paramref name="source"/>, or null when the source has no twin (digest only).</summary>
     public string? Expand(ImageReference source)
     {
@@ -79,6 +82,12 @@ internal sealed class MappingTemplate
             return null;
         }
 
+        return ExpandAlways(source);
+    }
+
+    /// <summary>The template filled from <paramref name="source"/>, digest or not (a repository to look in, not a twin).</summary>
+    public string ExpandAlways(ImageReference source)
+    {
         var builder = new StringBuilder(64);
         foreach (var (literal, variable) in parts)
         {

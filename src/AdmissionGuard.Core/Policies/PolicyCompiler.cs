@@ -276,6 +276,11 @@ public static class PolicyCompiler
             rules.Add(new ScanRule(minGrade, scan.MaxCritical, scan.MaxHigh, maxAge, onMissing));
         }
 
+        if (specRules?.Signatures is { } signatures && Evaluation.Rules.Signatures.SignatureRuleCompiler.Compile(signatures, ns, errors) is { } signatureRule)
+        {
+            rules.Add(signatureRule);
+        }
+
         var rewrite = spec.Rewrite;
         var target = Enum<RewriteTarget>(rewrite?.Target, "spec.rewrite.target", RewriteTarget.Pods, errors);
         if (rewrite?.Enabled == true && policySources.Length == 0)
@@ -338,6 +343,7 @@ public static class PolicyCompiler
             Sources = policySources,
             RewriteEnabled = rewrite?.Enabled ?? false,
             PinDigest = rewrite?.PinDigest ?? false,
+            VerifiesSignatures = rules.Exists(r => r is Evaluation.Rules.Signatures.SignatureRule),
             RewriteTarget = target,
             Exemptions = [.. exemptions],
         };

@@ -9,4 +9,5 @@ public sealed class PolicyRules
     public RegistryRuleSpec? Registries { get; set; }
     public TagRuleSpec? Tags { get; set; }
     public ScanRuleSpec? Scan { get; set; }
+    public Evaluation.Rules.Signatures.SignatureRuleSpec? Signatures { get; set; }
 }

@@ -5,4 +5,7 @@ public interface IRegistryFacts
 {
     /// <summary>Existence and digest of a normalized reference (<c>registry/path:tag</c>).</summary>
     RegistryFact Lookup(string normalizedReference);
+
+    /// <summary>What is known of a digest's signatures under a rule's keys; facts without a signature cache know nothing yet.</summary>
+    Signatures.SignatureFact Signatures(Signatures.SignatureQuery query) => AdmissionGuard.Signatures.SignatureFact.Unknown;
 }

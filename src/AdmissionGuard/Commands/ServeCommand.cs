@@ -127,6 +127,7 @@ internal static class ServeCommand
         var store = app.Services.GetRequiredService<AdmissionStateStore>();
         app.Services.GetService<LocalPolicyLoader>()?.LoadNow();
         app.Services.GetRequiredService<RegistryFactCache>().LookupCompleted += app.Services.GetRequiredService<AdmissionMetrics>().RegistryRequest;
+        app.Services.GetRequiredService<SignatureFactCache>().Verified += app.Services.GetRequiredService<AdmissionMetrics>().SignatureVerified;
         app.Services.GetRequiredService<AdmissionMetrics>().ObserveBreakers(() => app.Services.GetRequiredService<RegistryFactCache>().OpenBreakers);
         app.Services.GetRequiredService<AdmissionMetrics>().ObserveCertificate(certificates?.Provider ?? app.Services.GetRequiredService<ICertificateProvider>());
         foreach (var e in store.Current.Snapshot.Errors)
@@ -180,8 +181,9 @@ internal static class ServeCommand
         services.AddSingleton(_ => RegistryCredentials.FromFile(settings.Registry.DockerConfigPath));
         services.AddSingleton(sp => new RegistryFactCache(
             settings.Registry,
-            new OciRegistryClient(settings.Registry, sp.GetRequiredService<RegistryCredentials>(), sp.GetRequiredService<TimeProvider>()),
+            sp.GetRequiredService<OciRegistryClient>(),
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSignatureVerification(settings.Registry);
         services.AddSingleton<IRegistryFacts>(sp => sp.GetRequiredService<RegistryFactCache>());
         services.AddSingleton<IRegistryWarmer>(sp => sp.GetRequiredService<RegistryFactCache>());
         services.AddSingleton<AdmissionHandler>(sp => new AdmissionHandler(
@@ -193,10 +195,12 @@ internal static class ServeCommand
             settings.Webhook,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<AdmissionHandler>>(),
-            sp.GetService<DecisionRecordWriter>()));
+            sp.GetService<DecisionRecordWriter>(),
+            sp.GetRequiredService<SignatureFactCache>()));
         if (settings.Cluster is { } cluster)
         {
             services.AddClusterMode(cluster);
+            services.AddClusterSignatureKeys(cluster);
         }
         else
         {

@@ -124,6 +124,56 @@ internal sealed class OciRegistryClient : IManifestResolver, IDisposable
         }
     }
 
+    /// <summary>
+    /// A GET of <c>/v2/&lt;repository&gt;/&lt;path&gt;</c> (a signature manifest, a blob, a referrers listing) with the same
+    /// credentials, token handling, redirect and scheme rules and timeouts as manifest lookups, read up to <paramref name="limit"/> bytes.
+    /// </summary>
+    internal async Task<RegistryBody> GetAsync(ManifestReference repository, string path, int limit, RegistryCredential? credential, CancellationToken cancellationToken)
+    {
+        credential ??= _credentials.Find(repository.Registry, repository.Repository);
+        try
+        {
+            var scheme = _options.IsInsecure(repository.Registry) ? "http" : "https";
+            var uri = new Uri($"{scheme}://{HttpHost(repository.Registry)}/v2/{repository.Repository}/{path}");
+            using var sent = await SendAuthenticatedAsync(HttpMethod.Get, uri, repository, credential, cancellationToken).ConfigureAwait(false);
+            if (sent.Failure is not null)
+            {
+                return RegistryBody.Failed(sent.Failure, hostFailure: false);
+            }
+
+            var response = sent.Response!;
+            var status = (int)response.StatusCode;
+            switch (status)
+            {
+                case 404:
+                    return new RegistryBody(404, null, null, null, false, false);
+                case 401 or 403:
+                    return RegistryBody.Failed($"registry refused access ({status})", hostFailure: false);
+                case 429 or >= 500:
+                    return RegistryBody.Failed($"registry error ({status})", hostFailure: true);
+                case < 200 or >= 300:
+                    return RegistryBody.Failed($"registry answered {status}", hostFailure: false);
+            }
+
+            var body = await ReadBoundedAsync(response.Content, limit, cancellationToken).ConfigureAwait(false);
+            return body is null
+                ? new RegistryBody(status, null, null, null, false, TooLarge: true)
+                : new RegistryBody(status, body, HeaderDigest(response), null, false, false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return RegistryBody.Failed($"timed out after {_options.RequestTimeout.TotalSeconds:0.###}s", hostFailure: true);
+        }
+        catch (HttpRequestException e)
+        {
+            return RegistryBody.Failed("network: " + Flatten(e), hostFailure: true);
+        }
+        catch (IOException e)
+        {
+            return RegistryBody.Failed("network: " + e.Message, hostFailure: true);
+        }
+    }
+
     private Uri ManifestUri(ManifestReference reference)
     {
         var scheme = _options.IsInsecure(reference.Registry) ? "http" : "https";

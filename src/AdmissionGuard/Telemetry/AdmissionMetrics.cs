@@ -16,6 +16,7 @@ internal sealed class AdmissionMetrics : IDisposable
     private readonly Counter<long> violations;
     private readonly Counter<long> registryRequests;
     private readonly Counter<long> decisionRecordsDropped;
+    private readonly Counter<long> signatures;
     private readonly Counter<long> rewrites;
     private readonly Counter<long> avoided;
     private readonly TimeProvider time;
@@ -36,6 +37,7 @@ internal sealed class AdmissionMetrics : IDisposable
         violations = meter.CreateCounter<long>("admissionguard_policy_violations", description: "Rule violations by policy and rule");
         registryRequests = meter.CreateCounter<long>("admissionguard_registry_requests", description: "Background registry requests by outcome");
         decisionRecordsDropped = meter.CreateCounter<long>("admissionguard_decision_records_dropped", description: "Decision records not written: over --decision-log-rate, or the writer fell behind");
+        signatures = meter.CreateCounter<long>("admissionguard_image_signatures", description: "Signature verifications by outcome: verified, unsigned, invalid, unreachable");
         meter.CreateObservableGauge("admissionguard_policies", () => new[]
         {
             new Measurement<int>(store.Current.Snapshot.PolicyCount, new KeyValuePair<string, object?>("ready", "true")),
@@ -106,6 +108,8 @@ internal sealed class AdmissionMetrics : IDisposable
         registryRequests.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void DecisionRecordDropped() => decisionRecordsDropped.Add(1);
+    public void SignatureVerified(string outcome) =>
+        signatures.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => meter.Dispose();
 }

@@ -21,7 +21,8 @@ internal sealed class AdmissionHandler(
     WebhookOptions options,
     TimeProvider time,
     ILogger<AdmissionHandler> logger,
-    DecisionRecordWriter? records = null)
+    DecisionRecordWriter? records = null,
+    SignatureFactCache? signatures = null)
 {
     private const int MaxWarningLength = 119;
     private const int MaxWarningsTotal = 4000;
@@ -130,25 +131,28 @@ internal sealed class AdmissionHandler(
         var scope = pullScopes is not null && PodSpecLocator.TryLocate(kind, request.Object!, out var spec, out _, out _)
             ? pullScopes.For(ns, spec, kind == "Pod")
             : PullScope.Default;
-        var engine = new PolicyEngine(state.Scans, warmer?.For(scope) ?? registry, time);
-        var verdict = engine.Evaluate(state.Snapshot, input, purpose);
-
-        if (verdict.UnverifiedReferences.Count != 0 && warmer is not null)
+        var facts = warmer?.For(scope) ?? registry;
+        var signed = signatures is null ? null : new SignatureRequestFacts(facts, signatures, scope);
+        var engine = new PolicyEngine(state.Scans, (IRegistryFacts?)signed ?? facts, time);
+        Verdict verdict;
+        if (warmer is null)
+        {
+            verdict = engine.Evaluate(state.Snapshot, input, purpose);
+        }
+        else
         {
             // Only a cache miss waits, and only within the budget; then the engine decides from what is known.
-            // The evaluation itself is synchronous CPU work, so only this wait needs the deadline's timer.
+            // The evaluation itself is synchronous CPU work, so only the waits need the deadline's timer.
             using var deadline = new CancellationTokenSource(options.Deadline, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
             try
             {
-                await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, options.RegistryBudget, linked.Token).ConfigureAwait(false);
+                verdict = await RegistryRounds.EvaluateAsync(() => engine.Evaluate(state.Snapshot, input, purpose), warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested)
             {
                 throw new TimeoutException();
             }
-
-            verdict = engine.Evaluate(state.Snapshot, input, purpose);
         }
 
         cancellationToken.ThrowIfCancellationRequested();

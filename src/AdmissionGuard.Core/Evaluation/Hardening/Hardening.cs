@@ -61,7 +61,7 @@ internal static class Hardening
 
             if (!policy.Selects(image) || hardened)
             {
-                if (plan is null && policy.RewriteEnabled && policy.PinDigest && policy.Selects(image) && image.Digest is null)
+                if (plan is null && PinsTags(policy, image, ns, context) && policy.Selects(image) && image.Digest is null)
                 {
                     plan = PinOnly(policy, image, site, context, unverified);
                 }
@@ -73,7 +73,7 @@ internal static class Hardening
             if (twin is null)
             {
                 // pinDigest pins "the rewritten (or any tag-only) image"; a twin from a later policy still wins.
-                if (pinOnly is null && policy.RewriteEnabled && policy.PinDigest && image.Digest is null)
+                if (pinOnly is null && PinsTags(policy, image, ns, context) && image.Digest is null)
                 {
                     pinOnly = PinOnly(policy, image, site, context, unverified);
                 }
@@ -86,17 +86,29 @@ internal static class Hardening
             if (plan is null && policy.RewriteEnabled && !Exempted(policy, image, ns, context.Now))
             {
                 var to = twin;
-                if (policy.PinDigest && ImageReferenceParser.TryParse(twin, out var twinReference, out _))
+                if ((policy.PinDigest || policy.VerifiesSignatures) && ImageReferenceParser.TryParse(twin, out var twinReference, out _))
                 {
                     to = Pin(twinReference, twin, context, unverified);
                 }
 
                 plan = new Plan(policy, to);
             }
+            else if (pinOnly is null && policy.VerifiesSignatures && image.Digest is null && !Exempted(policy, image, ns, context.Now))
+            {
+                // Not rewritten here, but its signature is verified: the Pod must run the digest that was verified.
+                pinOnly = PinOnly(policy, image, site, context, unverified);
+            }
         }
 
         return plan ?? pinOnly;
     }
+
+    /// <summary>
+    /// A tag-only image is pinned to its digest by <c>rewrite.pinDigest</c>, and always where a <c>signatures</c> rule
+    /// applies (the verified digest is the one the Pod gets).
+    /// </summary>
+    private static bool PinsTags(CompiledPolicy policy, ImageReference image, string ns, in RuleContext context) =>
+        policy.RewriteEnabled && policy.PinDigest || policy.VerifiesSignatures && !Exempted(policy, image, ns, context.Now);
 
     internal static bool Exempted(CompiledPolicy policy, ImageReference image, string ns, DateTimeOffset now)
     {

@@ -1,0 +1,22 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AdmissionGuard.Registry;
+
+internal static class SignatureServiceCollectionExtensions
+{
+    /// <summary>
+    /// The registry client (shared with the manifest lookups, so tokens and challenges are too) and the signature cache.
+    /// Keys in Secrets come from the cluster when cluster mode registers an <see cref="ISecretKeys"/>; otherwise none.
+    /// </summary>
+    public static IServiceCollection AddSignatureVerification(this IServiceCollection services, RegistryOptions registry, SignatureOptions? options = null)
+    {
+        services.TryAddSingleton(sp => new OciRegistryClient(registry, sp.GetRequiredService<RegistryCredentials>(), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp => new SignatureFactCache(
+            new SignatureFetcher(sp.GetRequiredService<OciRegistryClient>(), registry, options ?? new SignatureOptions()),
+            options ?? new SignatureOptions(),
+            registry,
+            sp.GetService<ISecretKeys>() ?? NoSecretKeys.Instance,
+            sp.GetRequiredService<TimeProvider>()));
+        return services;
+    }
+}
