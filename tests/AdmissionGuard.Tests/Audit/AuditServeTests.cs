@@ -22,7 +22,7 @@ public sealed class AuditServeTests
         api.Apply(ResourcePath.Namespaces.Collection, Kubernetes.TestObjects.Namespace("team"));
         api.Apply(AuditCluster.Pods, AuditCluster.PodJson("team", "web", "nginx:1.25"));
         api.Apply(AuditCluster.Pods, AuditCluster.PodJson("team", "db", "postgres:16-hardened"));
-        var kubeconfig = TestKubeconfig.Write(api.BaseUri.ToString());
+        var kubeconfig = api.WriteKubeconfig();
         try
         {
             await using var server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", kubeconfig, "--audit-interval", "1h");

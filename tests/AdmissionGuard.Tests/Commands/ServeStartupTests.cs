@@ -112,7 +112,7 @@ public sealed class ServeStartupTests : IDisposable
         Assert.Equal(
             [
                 $"admissionguard serve: invalid policy file (fix it or move it out of the folder): {typo}: unknown kind \"ClusterImagePolicie\"; did you mean \"ClusterImagePolicy\"? (a policy folder holds HardenedImageSource, ClusterImagePolicy, ImagePolicy, ImageScan, Namespace)",
-                $"admissionguard serve: invalid policy file (fix it or move it out of the folder): {badMode}: ClusterImagePolicy/strict: spec.mode: \"Enforced\" is not one of Enforce, Warn, Audit",
+                $"admissionguard serve: invalid policy file (fix it or move it out of the folder): {badMode}: ClusterImagePolicy/strict: spec.mode: \"Enforced\" is not one of Enforce, Warn, Audit; did you mean \"Enforce\"?",
             ],
             run.ErrorLines);
         Assert.DoesNotContain("serving", run.Stdout, StringComparison.Ordinal);

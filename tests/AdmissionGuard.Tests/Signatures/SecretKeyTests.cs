@@ -45,7 +45,7 @@ public sealed class SecretKeyTests(SignedRegistryFixture registry) : IAsyncLifet
                 },
             },
         }.ToJsonString());
-        _kubeconfig = TestKubeconfig.Write(_api.BaseUri.ToString());
+        _kubeconfig = _api.WriteKubeconfig();
         _server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", _kubeconfig, "--insecure-registry", registry.Host,
             "--registry-budget", "3s", "--deadline", "8s");
         Assert.True(await TestTools.EventuallyAsync(() => _server.Client.GetAsync("/readyz").GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30)), _server.Stderr.ToString());
