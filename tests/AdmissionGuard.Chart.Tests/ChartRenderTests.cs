@@ -43,7 +43,8 @@ public class ChartRenderTests
     [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
     public void WebhookConfigurations_NamespaceSelector_ExcludesKubeSystemAndReleaseNamespaceByMetadataName(string render)
     {
-        var selectors = Renders.OfType<V1ValidatingWebhookConfiguration>(render).SelectMany(c => c.Webhooks).Select(w => w.NamespaceSelector)
+        // The workload webhooks; the policy webhook judges cluster-scoped kinds too and never fails closed.
+        var selectors = Renders.OfType<V1ValidatingWebhookConfiguration>(render).SelectMany(c => c.Webhooks).Where(w => w.Name != "policies.admissionguard.io").Select(w => w.NamespaceSelector)
             .Concat(Renders.OfType<V1MutatingWebhookConfiguration>(render).SelectMany(c => c.Webhooks).Select(w => w.NamespaceSelector))
             .ToList();
 
@@ -62,7 +63,7 @@ public class ChartRenderTests
     [Fact]
     public void WebhookConfigurations_AllOptions_AlsoExcludeConfiguredNamespaces()
     {
-        var selector = Assert.Single(Renders.OfType<V1ValidatingWebhookConfiguration>("all-options").Single().Webhooks).NamespaceSelector;
+        var selector = Renders.OfType<V1ValidatingWebhookConfiguration>("all-options").Single().Webhooks.Single(w => w.Name == "validate.admissionguard.io").NamespaceSelector;
 
         var excluded = Assert.Single(selector.MatchExpressions).Values;
 
@@ -73,7 +74,7 @@ public class ChartRenderTests
     [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
     public void WebhookRules_CoverPodsEphemeralContainersAndEveryWorkloadKind(string render)
     {
-        var validating = Assert.Single(Renders.OfType<V1ValidatingWebhookConfiguration>(render).Single().Webhooks);
+        var validating = Renders.OfType<V1ValidatingWebhookConfiguration>(render).Single().Webhooks.Single(w => w.Name == "validate.admissionguard.io");
         var mutating = Assert.Single(Renders.OfType<V1MutatingWebhookConfiguration>(render).Single().Webhooks);
 
         foreach (var rules in new[] { validating.Rules, mutating.Rules })
@@ -91,9 +92,31 @@ public class ChartRenderTests
 
     [Theory]
     [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void PolicyWebhook_JudgesOurThreeKindsOnCreateAndUpdate_AndNeverFailsClosed(string render)
+    {
+        var configuration = Renders.OfType<V1ValidatingWebhookConfiguration>(render).Single();
+        var workloads = configuration.Webhooks.Single(w => w.Name == "validate.admissionguard.io");
+        var policies = configuration.Webhooks.Single(w => w.Name == "policies.admissionguard.io");
+
+        Assert.Equal("Ignore", policies.FailurePolicy);
+        Assert.Equal("/validate-policy", policies.ClientConfig.Service.Path);
+        Assert.Equal(workloads.ClientConfig.Service.Name, policies.ClientConfig.Service.Name);
+        Assert.Equal(workloads.ClientConfig.Service.Port, policies.ClientConfig.Service.Port);
+        Assert.Equal(workloads.ClientConfig.CaBundle, policies.ClientConfig.CaBundle);
+        Assert.Equal("None", policies.SideEffects);
+        Assert.Equal(["v1"], policies.AdmissionReviewVersions);
+        var rule = Assert.Single(policies.Rules);
+        Assert.Equal(["admissionguard.io"], rule.ApiGroups);
+        Assert.Equal(["v1alpha1"], rule.ApiVersions);
+        Assert.Equal(["CREATE", "UPDATE"], rule.Operations);
+        Assert.Equal(["hardenedimagesources", "clusterimagepolicies", "imagepolicies"], rule.Resources);
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
     public void Webhooks_UseV1ReviewsWithoutSideEffects_AndTheSafeFailurePolicies(string render)
     {
-        var validating = Assert.Single(Renders.OfType<V1ValidatingWebhookConfiguration>(render).Single().Webhooks);
+        var validating = Renders.OfType<V1ValidatingWebhookConfiguration>(render).Single().Webhooks.Single(w => w.Name == "validate.admissionguard.io");
         var mutating = Assert.Single(Renders.OfType<V1MutatingWebhookConfiguration>(render).Single().Webhooks);
 
         // Never rendered fail-closed: AdmissionGuard switches it to Fail itself once it answers (enforce).
@@ -270,7 +293,7 @@ public class ChartRenderTests
     public void Certificates_EachMode_WiresTheCaBundleItsOwnWay(string render, string mode)
     {
         var objects = Renders.Load(render);
-        var configs = objects.OfType<V1ValidatingWebhookConfiguration>().Select(c => (c.Metadata, c.Webhooks[0].ClientConfig))
+        var configs = objects.OfType<V1ValidatingWebhookConfiguration>().SelectMany(c => c.Webhooks.Select(w => (c.Metadata, w.ClientConfig)))
             .Concat(objects.OfType<V1MutatingWebhookConfiguration>().Select(c => (c.Metadata, c.Webhooks[0].ClientConfig)))
             .ToList();
         var certificates = objects.OfType<ForeignObject<CertificateSpec>>().ToList();

@@ -16,7 +16,7 @@ public class FirstInstallTests
         var args = Renders.OfType<V1Deployment>(render).Single().Spec.Template.Spec.Containers.Single().Args;
 
         Assert.Equal("Audit", Renders.OfType<ImagePolicy>(render).Single().Spec!.Mode);
-        Assert.Equal("Ignore", Renders.OfType<V1ValidatingWebhookConfiguration>(render).Single().Webhooks.Single().FailurePolicy);
+        Assert.Equal("Ignore", Renders.OfType<V1ValidatingWebhookConfiguration>(render).Single().Webhooks.Single(w => w.Name == "validate.admissionguard.io").FailurePolicy);
         Assert.DoesNotContain("--fail-closed-webhook", args);
     }
 
@@ -28,11 +28,13 @@ public class FirstInstallTests
 
         Assert.Equal("Enforce", Renders.OfType<ImagePolicy>("enforce").Single().Spec!.Mode);
         // Rendered Ignore all the same: fail-closed only once AdmissionGuard answers.
-        Assert.Equal("Ignore", validating.Webhooks.Single().FailurePolicy);
+        Assert.Equal("Ignore", validating.Webhooks.Single(w => w.Name == "validate.admissionguard.io").FailurePolicy);
         var flag = args.IndexOf("--fail-closed-webhook");
         Assert.True(flag >= 0, string.Join(" ", args));
         Assert.Equal(validating.Metadata.Name, args[flag + 1]);
-        Assert.Equal("validate.admissionguard.io", validating.Webhooks.Single().Name);
+        // Only the workload webhook is switched; the policy webhook stays Ignore (a down controller never blocks editing policies).
+        Assert.Equal(["policies.admissionguard.io", "validate.admissionguard.io"], validating.Webhooks.Select(w => w.Name).Order());
+        Assert.Equal("Ignore", validating.Webhooks.Single(w => w.Name == "policies.admissionguard.io").FailurePolicy);
         var rule = Assert.Single(Renders.OfType<V1ClusterRole>("enforce").Single().Rules, r => r.Resources.Contains("validatingwebhookconfigurations"));
         Assert.Equal([validating.Metadata.Name], rule.ResourceNames);
         Assert.Contains("patch", rule.Verbs);
@@ -55,7 +57,7 @@ public class FirstInstallTests
     {
         foreach (var selector in new[]
                  {
-                     Renders.OfType<V1ValidatingWebhookConfiguration>("in-default").Single().Webhooks.Single().NamespaceSelector,
+                     Renders.OfType<V1ValidatingWebhookConfiguration>("in-default").Single().Webhooks.Single(w => w.Name == "validate.admissionguard.io").NamespaceSelector,
                      Renders.OfType<V1MutatingWebhookConfiguration>("in-default").Single().Webhooks.Single().NamespaceSelector,
                  })
         {
@@ -71,7 +73,7 @@ public class FirstInstallTests
     [Fact]
     public void Defaults_ReleaseNamespaceAndRecoveryNamespacesExcludedFromWebhooksAndPolicy()
     {
-        var selector = Renders.OfType<V1ValidatingWebhookConfiguration>("default").Single().Webhooks.Single().NamespaceSelector;
+        var selector = Renders.OfType<V1ValidatingWebhookConfiguration>("default").Single().Webhooks.Single(w => w.Name == "validate.admissionguard.io").NamespaceSelector;
         var policy = Renders.OfType<ImagePolicy>("default").Single();
 
         Assert.Equal(["kube-system", "kube-node-lease", Renders.ReleaseNamespace], selector.MatchExpressions.Single().Values);

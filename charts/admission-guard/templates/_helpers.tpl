@@ -75,8 +75,8 @@ everyone's workloads), and webhooks.excludeNamespaces.
 {{- end -}}
 {{- end -}}
 
-{{/* The webhook body both configurations share: same namespaces, same kinds, same service. */}}
-{{- define "admission-guard.webhookCommon" -}}
+{{/* How the API server reaches us: the same service, CA and timeout for every webhook. */}}
+{{- define "admission-guard.webhookClient" -}}
 admissionReviewVersions: [v1]
 sideEffects: None
 matchPolicy: Equivalent
@@ -90,6 +90,11 @@ clientConfig:
   {{- if eq .root.Values.certificates.mode "secret" }}
   caBundle: {{ required "certificates.secret.caBundle is required when certificates.mode=secret" .root.Values.certificates.secret.caBundle }}
   {{- end }}
+{{- end -}}
+
+{{/* The webhook body both workload webhooks share: same namespaces, same kinds, same service. */}}
+{{- define "admission-guard.webhookCommon" -}}
+{{ include "admission-guard.webhookClient" . }}
 namespaceSelector:
   matchExpressions:
     # kubernetes.io/metadata.name is set by the API server and cannot be changed by users, so nobody can opt a

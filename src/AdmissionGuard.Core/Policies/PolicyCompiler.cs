@@ -79,6 +79,41 @@ public static class PolicyCompiler
         return new PolicySnapshot([.. compiledPolicies], compiledSources, [.. errors], [.. invalid]);
     }
 
+    /// <summary>The errors one HardenedImageSource gets on its own (the policy webhook's check).</summary>
+    public static IReadOnlyList<PolicyError> Check(HardenedImageSource source) => Compile([source], []).Errors;
+
+    /// <summary>
+    /// The errors one policy gets when compiled against the sources of <paramref name="snapshot"/>, as at admission,
+    /// except that a named source the snapshot lacks is not an error here but goes to <paramref name="pending"/>:
+    /// it may be created a moment later (<c>kubectl apply -f dir/</c> goes in file order, and the watch lags), and it
+    /// can be deleted later anyway, so its absence is a runtime condition, reported in the policy's status.
+    /// </summary>
+    public static IReadOnlyList<PolicyError> Check(ImagePolicy policy, PolicySnapshot snapshot, out IReadOnlyList<PolicyError> pending)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var kind = policy.Kind ?? ImagePolicy.ClusterKind;
+        var ns = kind == ImagePolicy.NamespacedKind ? policy.Metadata?.Namespace : null;
+        var name = policy.Metadata?.Name ?? "<unnamed>";
+        var sources = new Dictionary<string, CompiledSource>(snapshot.Sources, StringComparer.Ordinal);
+        var waiting = new List<PolicyError>();
+        var names = policy.Spec?.Rules?.Hardened?.Sources ?? [];
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (names[i] is { Length: > 0 } sourceName && !sources.ContainsKey(sourceName))
+            {
+                sources[sourceName] = new CompiledSource { Name = sourceName, Hardened = [], NotHardened = [], Mappings = [] };
+                waiting.Add(new PolicyError(kind, ns, name, $"spec.rules.hardened.sources[{i}]",
+                    $"HardenedImageSource \"{sourceName}\" does not exist or is invalid; until it is there, so is this policy"));
+            }
+        }
+
+        var local = new List<(string Field, string Message)>();
+        CompilePolicy(policy, sources, local, out _);
+        pending = waiting;
+        return [.. local.Select(e => new PolicyError(kind, ns, name, e.Field, e.Message))];
+    }
+
     private static CompiledSource? CompileSource(HardenedImageSource source, List<(string, string)> errors)
     {
         CheckApiVersion(source.ApiVersion, errors);

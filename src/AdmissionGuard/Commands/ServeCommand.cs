@@ -197,6 +197,7 @@ internal static class ServeCommand
             sp.GetRequiredService<ILogger<AdmissionHandler>>(),
             sp.GetService<DecisionRecordWriter>(),
             sp.GetRequiredService<SignatureFactCache>()));
+        services.AddSingleton<PolicyAdmissionHandler>();
         if (settings.Cluster is { } cluster)
         {
             services.AddClusterMode(cluster);

@@ -48,9 +48,9 @@ internal sealed class ClusterPolicySource : SupervisedService
         logger = loggers.CreateLogger<ClusterPolicySource>();
         statusWriter = new PolicyStatusWriter(api, time, loggers.CreateLogger<PolicyStatusWriter>());
         var watchLogger = loggers.CreateLogger<ResourceWatcher<object>>();
-        sources = new(api, ResourcePath.HardenedImageSources, e => e.Deserialize(AgJsonContext.Default.HardenedImageSource)!, time, watchLogger, options.Watch);
-        clusterPolicies = new(api, ResourcePath.ClusterImagePolicies, e => e.Deserialize(AgJsonContext.Default.ImagePolicy)!, time, watchLogger, options.Watch);
-        policies = new(api, ResourcePath.ImagePolicies, e => e.Deserialize(AgJsonContext.Default.ImagePolicy)!, time, watchLogger, options.Watch);
+        sources = new(api, ResourcePath.HardenedImageSources, ObjectDecoder.HardenedImageSource, time, watchLogger, options.Watch);
+        clusterPolicies = new(api, ResourcePath.ClusterImagePolicies, ObjectDecoder.ImagePolicy, time, watchLogger, options.Watch);
+        policies = new(api, ResourcePath.ImagePolicies, ObjectDecoder.ImagePolicy, time, watchLogger, options.Watch);
         scans = new(api, ResourcePath.ImageScans, e => e.Deserialize(AgJsonContext.Default.ImageScan)!, time, watchLogger, options.Watch);
         namespaces = new(api, ResourcePath.Namespaces, e => ClusterStateBuilder.NamespaceLabels(e.GetProperty("metadata").Deserialize(AgJsonContext.Default.ObjectMeta)!), time, watchLogger, options.Watch);
         reports = options.TrivyOperatorReports

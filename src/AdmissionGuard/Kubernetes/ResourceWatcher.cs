@@ -286,20 +286,8 @@ internal sealed class ResourceWatcher<T>
             // Someone else's status shape: ours overwrites it on the next write.
         }
 
-        try
-        {
-            return new WatchedObject<T>(KeyOf(meta), meta, status, decode(element), null, null);
-        }
-        catch (JsonException e)
-        {
-            // kubectl-style: "spec.rules.tags.disallowed: expected a list of strings", never a .NET type name.
-            var (field, message) = Serialization.FieldErrors.Split(e);
-            return new WatchedObject<T>(KeyOf(meta), meta, status, null, message, field.Length == 0 ? "(object)" : field);
-        }
-        catch (InvalidDataException e)
-        {
-            return new WatchedObject<T>(KeyOf(meta), meta, status, null, e.Message, "(object)");
-        }
+        var value = ObjectDecoder.TryDecode(decode, element, out var error, out var field);
+        return new WatchedObject<T>(KeyOf(meta), meta, status, value, error, field);
     }
 
     private static ObjectMeta Meta(JsonElement element)

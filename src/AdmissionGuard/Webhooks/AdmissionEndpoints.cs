@@ -13,20 +13,28 @@ internal static class AdmissionEndpoints
     {
         app.MapPost("/validate", (HttpContext context) => HandleAsync(context, EvaluationPurpose.Validate));
         app.MapPost("/mutate", (HttpContext context) => HandleAsync(context, EvaluationPurpose.Mutate));
+        app.MapPost("/validate-policy", HandlePolicyAsync);
         app.MapGet("/healthz", () => Results.Text("ok"));
         app.MapGet("/readyz", (AdmissionStateStore store, Readiness readiness) =>
             readiness.IsReady(store.Current) ? Results.Text("ready") : Results.Text(readiness.Reason(store.Current), statusCode: 503));
         return app;
     }
 
-    private static async Task HandleAsync(HttpContext context, EvaluationPurpose purpose)
+    private static Task HandleAsync(HttpContext context, EvaluationPurpose purpose) =>
+        HandleAsync(context, purpose == EvaluationPurpose.Mutate ? "mutate" : "validate",
+            (body, cancellationToken) => context.RequestServices.GetRequiredService<AdmissionHandler>().HandleAsync(body, purpose, cancellationToken));
+
+    private static Task HandlePolicyAsync(HttpContext context) =>
+        HandleAsync(context, "validate-policy", (body, _) => Task.FromResult(context.RequestServices.GetRequiredService<PolicyAdmissionHandler>().Handle(body)));
+
+    /// <summary>The same content type, size limits and encoding for every admission endpoint; <paramref name="handle"/> decides.</summary>
+    private static async Task HandleAsync(HttpContext context, string webhook, Func<ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
     {
         var started = Stopwatch.GetTimestamp();
         var services = context.RequestServices;
         var options = services.GetRequiredService<WebhookOptions>();
         var metrics = services.GetRequiredService<AdmissionMetrics>();
-        var webhook = purpose == EvaluationPurpose.Mutate ? "mutate" : "validate";
-        var result = await ReadAndHandleAsync(context, purpose, options, services.GetRequiredService<AdmissionHandler>()).ConfigureAwait(false);
+        var result = await ReadAndHandleAsync(context, options, handle).ConfigureAwait(false);
 
         var response = context.Response;
         response.StatusCode = result.StatusCode;
@@ -51,7 +59,7 @@ internal static class AdmissionEndpoints
         metrics.Request(webhook, result.Kind, result.Operation, result.Decision, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    private static async Task<AdmissionResult> ReadAndHandleAsync(HttpContext context, EvaluationPurpose purpose, WebhookOptions options, AdmissionHandler handler)
+    private static async Task<AdmissionResult> ReadAndHandleAsync(HttpContext context, WebhookOptions options, Func<ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
     {
         var request = context.Request;
         var contentType = request.ContentType ?? "";
@@ -102,7 +110,7 @@ internal static class AdmissionEndpoints
                 return new AdmissionResult(400, null, "empty body: expected an AdmissionReview", "?", "?", "invalid");
             }
 
-            return await handler.HandleAsync(buffer.AsMemory(0, length), purpose, context.RequestAborted).ConfigureAwait(false);
+            return await handle(buffer.AsMemory(0, length), context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {

@@ -44,6 +44,63 @@ internal sealed class AdmissionHandler(
 
     private async Task<AdmissionResult> DecideAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
     {
+        if (Open(body, out var request) is { } invalid)
+        {
+            return invalid;
+        }
+
+        var kind = request.Kind?.Kind ?? request.Object?.Kind ?? "";
+        var operation = request.Operation ?? "";
+        if (operation is "DELETE" or "CONNECT")
+        {
+            return Allow(request.Uid!, kind, operation, "skipped");
+        }
+
+        // Subresources other than a Pod's ephemeral containers cannot change images.
+        if (!string.IsNullOrEmpty(request.SubResource) && !(kind == "Pod" && request.SubResource == "ephemeralcontainers"))
+        {
+            return Allow(request.Uid!, kind, operation, "skipped");
+        }
+
+        // A custom resource that happens to be called "Deployment" is not one: the group decides.
+        if (!PodSpecLocator.IsSupported(kind) || request.Kind?.Group is { } group && group != ExpectedGroup(kind))
+        {
+            return Allow(request.Uid!, kind, operation, "unknown-kind");
+        }
+
+        if (request.Object is null)
+        {
+            return Deny(request.Uid!, $"{operation} of {kind} carries no object to evaluate", kind, operation, "invalid");
+        }
+
+        if (operation is not ("CREATE" or "UPDATE"))
+        {
+            return Deny(request.Uid!, $"operation \"{operation}\" is not CREATE, UPDATE, DELETE or CONNECT", kind, operation, "invalid");
+        }
+
+        try
+        {
+            return await EvaluateAsync(request, kind, operation, purpose, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return Deny(request.Uid!, $"AdmissionGuard could not decide within {options.Deadline.TotalSeconds:0.###}s; try again", kind, operation, "timeout");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Fail closed with a reason, never a 500 with a stack trace.
+            logger.LogError(e, "evaluating {Kind} {Uid} failed", kind, request.Uid);
+            return Deny(request.Uid!, $"AdmissionGuard failed to evaluate this {kind}: {e.GetType().Name}", kind, operation, "error");
+        }
+    }
+
+    /// <summary>
+    /// Decodes the envelope both admission handlers share: a failure is a plain 400, or a denial when the uid can
+    /// still be read; on success <paramref name="request"/> has a uid.
+    /// </summary>
+    internal static AdmissionResult? Open(ReadOnlyMemory<byte> body, out AdmissionRequest request)
+    {
+        request = null!;
         AdmissionReview? review;
         try
         {
@@ -66,60 +123,18 @@ internal sealed class AdmissionHandler(
             return BadRequest($"expected apiVersion {AdmissionReview.V1} and kind {AdmissionReview.KindName}, got \"{review.ApiVersion}\" and \"{review.Kind}\"");
         }
 
-        var request = review.Request;
-        if (request is null)
+        if (review.Request is null)
         {
             return BadRequest("AdmissionReview has no request");
         }
 
+        request = review.Request;
         if (string.IsNullOrEmpty(request.Uid))
         {
             return BadRequest("AdmissionReview request has no uid");
         }
 
-        var kind = request.Kind?.Kind ?? request.Object?.Kind ?? "";
-        var operation = request.Operation ?? "";
-        if (operation is "DELETE" or "CONNECT")
-        {
-            return Allow(request.Uid, kind, operation, "skipped");
-        }
-
-        // Subresources other than a Pod's ephemeral containers cannot change images.
-        if (!string.IsNullOrEmpty(request.SubResource) && !(kind == "Pod" && request.SubResource == "ephemeralcontainers"))
-        {
-            return Allow(request.Uid, kind, operation, "skipped");
-        }
-
-        // A custom resource that happens to be called "Deployment" is not one: the group decides.
-        if (!PodSpecLocator.IsSupported(kind) || request.Kind?.Group is { } group && group != ExpectedGroup(kind))
-        {
-            return Allow(request.Uid, kind, operation, "unknown-kind");
-        }
-
-        if (request.Object is null)
-        {
-            return Deny(request.Uid, $"{operation} of {kind} carries no object to evaluate", kind, operation, "invalid");
-        }
-
-        if (operation is not ("CREATE" or "UPDATE"))
-        {
-            return Deny(request.Uid, $"operation \"{operation}\" is not CREATE, UPDATE, DELETE or CONNECT", kind, operation, "invalid");
-        }
-
-        try
-        {
-            return await EvaluateAsync(request, kind, operation, purpose, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return Deny(request.Uid, $"AdmissionGuard could not decide within {options.Deadline.TotalSeconds:0.###}s; try again", kind, operation, "timeout");
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // Fail closed with a reason, never a 500 with a stack trace.
-            logger.LogError(e, "evaluating {Kind} {Uid} failed", kind, request.Uid);
-            return Deny(request.Uid, $"AdmissionGuard failed to evaluate this {kind}: {e.GetType().Name}", kind, operation, "error");
-        }
+        return null;
     }
 
     private async Task<AdmissionResult> EvaluateAsync(AdmissionRequest request, string kind, string operation, EvaluationPurpose purpose, CancellationToken cancellationToken)
@@ -254,13 +269,13 @@ internal sealed class AdmissionHandler(
         return limited;
     }
 
-    private static AdmissionReview Review(AdmissionResponse response) =>
+    internal static AdmissionReview Review(AdmissionResponse response) =>
         new() { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.KindName, Response = response };
 
-    private static AdmissionResult Allow(string uid, string kind, string operation, string decision) =>
+    internal static AdmissionResult Allow(string uid, string kind, string operation, string decision) =>
         new(200, Review(new AdmissionResponse { Uid = uid, Allowed = true }), null, kind, operation, decision);
 
-    private static AdmissionResult Deny(string uid, string message, string kind, string operation, string decision) =>
+    internal static AdmissionResult Deny(string uid, string message, string kind, string operation, string decision) =>
         new(200, Review(new AdmissionResponse
         {
             Uid = uid,
