@@ -136,19 +136,7 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             .Select(Start)
             .Where(t => !t.IsCompleted)
             .ToList();
-        if (flights.Count == 0 || budget <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        try
-        {
-            await Task.WhenAll(flights).WaitAsync(budget, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The budget is spent; the lookups finish in the background and the next admission sees them.
-        }
+        await Flights.WaitWithinAsync(flights, budget, _time, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

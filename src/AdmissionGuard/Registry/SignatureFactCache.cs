@@ -62,19 +62,7 @@ internal sealed class SignatureFactCache : IDisposable
             .Select(q => Start(q.Query, q.Credential))
             .Where(t => !t.IsCompleted)
             .ToList();
-        if (flights.Count == 0 || budget <= TimeSpan.Zero)
-        {
-            return;
-        }
-
-        try
-        {
-            await Task.WhenAll(flights).WaitAsync(budget, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            // The budget is spent; the flights finish in the background and the next admission sees them.
-        }
+        await Flights.WaitWithinAsync(flights, budget, _time, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
