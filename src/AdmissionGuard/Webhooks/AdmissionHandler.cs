@@ -220,9 +220,23 @@ internal sealed class AdmissionHandler(
     }
 
     /// <summary>Offers one record per violating image and policy (and per rewrite); a clean request writes nothing.</summary>
+    // A loop, not LINQ: every clean request passes here, and it should allocate nothing.
+    private static bool AnyViolation(IReadOnlyList<ImageResult> images)
+    {
+        for (var i = 0; i < images.Count; i++)
+        {
+            if (images[i].Violations.Count != 0)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private void WriteDecisionRecords(AdmissionRequest request, string kind, string ns, EvaluationPurpose purpose, Verdict verdict, AdmissionState state)
     {
-        if (records is null || (verdict.Rewrites.Count == 0 && !verdict.Images.Any(i => i.Violations.Count != 0)))
+        if (records is null || (verdict.Rewrites.Count == 0 && !AnyViolation(verdict.Images)))
         {
             return;
         }
