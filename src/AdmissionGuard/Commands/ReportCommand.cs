@@ -13,8 +13,6 @@ internal static class ReportCommand
     public const int Written = 0;
     public const int BadInput = 2;
 
-    public const string Usage = "usage: admissionguard report [-f PATH|- --policies DIR [--scans DIR]] [--kubeconfig FILE] [--output html|json|markdown] [-o FILE]";
-
     private static readonly TimeSpan DefaultClusterTimeout = TimeSpan.FromSeconds(60);
 
     public static async Task<int> RunAsync(ReportOptions options, TextWriter stdout, TextWriter stderr)
@@ -152,7 +150,8 @@ internal static class ReportCommand
         stderr.WriteLine($"admissionguard report: {message}");
         if (usage)
         {
-            stderr.WriteLine(Usage);
+            // The options are described once, by the command line's own help.
+            stderr.WriteLine("see 'admissionguard report --help'");
         }
 
         return BadInput;
