@@ -4,7 +4,6 @@ public sealed class AdmissionRequest
 {
     public string? Uid { get; set; }
     public GroupVersionKind? Kind { get; set; }
-    public GroupVersionResource? Resource { get; set; }
     public string? SubResource { get; set; }
     public string? Name { get; set; }
     public string? Namespace { get; set; }

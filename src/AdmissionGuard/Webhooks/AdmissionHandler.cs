@@ -101,16 +101,20 @@ internal sealed class AdmissionHandler(
     internal static AdmissionResult? Open(ReadOnlyMemory<byte> body, out AdmissionRequest request)
     {
         request = null!;
-        AdmissionReview? review;
-        try
+        // The one-pass reader takes what the API server sends; anything else goes through the serializer, whose
+        // semantics and error messages stay those of odd input.
+        if (!AdmissionReviewReader.TryRead(body.Span, out var review))
         {
-            review = JsonSerializer.Deserialize(body.Span, AgJsonContext.Default.AdmissionReview);
-        }
-        catch (JsonException e)
-        {
-            var uid = TryReadUid(body.Span);
-            var reason = $"malformed AdmissionReview: {Describe(e)}";
-            return uid is null ? BadRequest(reason) : Deny(uid, reason, "?", "?", "invalid");
+            try
+            {
+                review = JsonSerializer.Deserialize(body.Span, AgJsonContext.Default.AdmissionReview);
+            }
+            catch (JsonException e)
+            {
+                var uid = TryReadUid(body.Span);
+                var reason = $"malformed AdmissionReview: {Describe(e)}";
+                return uid is null ? BadRequest(reason) : Deny(uid, reason, "?", "?", "invalid");
+            }
         }
 
         if (review is null)

@@ -1,0 +1,184 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using AdmissionGuard.Admission;
+using AdmissionGuard.Serialization;
+
+namespace AdmissionGuard.Core.Tests.Admission;
+
+/// <summary>
+/// The one-pass reader must give what the source-generated serializer gives for what the API server sends, and
+/// refuse (so the serializer decides) whatever it does not take exactly.
+/// </summary>
+public sealed class AdmissionReviewReaderTests
+{
+    private const string Pod = """
+        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{
+          "uid":"705ab4f5-6393-11e8-b7cc-42010a800002","kind":{"group":"","version":"v1","kind":"Pod"},
+          "resource":{"group":"","version":"v1","resource":"pods"},"requestKind":{"group":"","version":"v1","kind":"Pod"},
+          "name":"web-7d4b9","namespace":"prod","operation":"CREATE","userInfo":{"username":"system:serviceaccount:kube-system:replicaset-controller","groups":["a","b"]},
+          "object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web-7d4b9","namespace":"prod","labels":{"app":"web","tier":"front\u0065nd"},
+            "annotations":{"kubectl.kubernetes.io/last-applied-configuration":"{\"big\":true}"},"managedFields":[{"manager":"kube-controller-manager","fieldsV1":{"f:metadata":{}}}]},
+            "spec":{"containers":[{"name":"web","image":"registry.example.com/web:1.2","env":[{"name":"A","value":"1"}],"resources":{"limits":{"cpu":"1"}}},{"name":"side","image":null}],
+              "initContainers":[{"name":"init","image":"busybox:1.36"}],"ephemeralContainers":[{"name":"debug","image":"busybox@sha256:0000000000000000000000000000000000000000000000000000000000000000"}],
+              "volumes":[{"name":"kube-api-access-x","projected":{"sources":[{"serviceAccountToken":{"path":"token"}}]}},{"name":"models","image":{"reference":"registry.example.com/models:v3","pullPolicy":"IfNotPresent"}},{"name":"cfg\u00e9","image":{"reference":"cfg:1"}}],
+              "imagePullSecrets":[{"name":"regcred"}],"serviceAccountName":"web","nodeName":null,"priority":0},
+            "status":{"phase":"Pending","conditions":[{"type":"PodScheduled","status":"True"}]}},
+          "oldObject":null,"dryRun":false,"options":{"kind":"CreateOptions","apiVersion":"meta.k8s.io/v1"}}}
+        """;
+
+    private const string CronJob = """
+        {"kind":"AdmissionReview","apiVersion":"admission.k8s.io/v1","request":{"uid":"u2","kind":{"group":"batch","version":"v1","kind":"CronJob"},
+          "operation":"UPDATE","namespace":"jobs","dryRun":true,
+          "object":{"kind":"CronJob","apiVersion":"batch/v1","metadata":{"name":"nightly"},"spec":{"schedule":"0 1 * * *","jobTemplate":{"metadata":{"labels":{"job":"nightly"}},
+            "spec":{"template":{"metadata":{"labels":{"job":"nightly"}},"spec":{"containers":[{"image":"backup:2","name":"backup"}]}}}}}},
+          "oldObject":{"kind":"CronJob","apiVersion":"batch/v1","metadata":{"name":"nightly"},"spec":{"jobTemplate":{"spec":{"template":{"spec":{"containers":[{"image":"backup:1","name":"backup"}]}}}}}}}}
+        """;
+
+    private const string Deployment = """
+        {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u3","kind":{"group":"apps","version":"v1","kind":"Deployment"},"subResource":"",
+          "operation":"CREATE","object":{"kind":"Deployment","metadata":{"name":"api","labels":{}},"spec":{"replicas":3,"template":{"metadata":{"labels":{"app":"api"}},
+            "spec":{"containers":[],"volumes":null,"imagePullSecrets":[{"name":"a"},{}]}},"strategy":{}}}}}
+        """;
+
+    public static TheoryData<string> Reviews()
+    {
+        var data = new TheoryData<string> { Pod, CronJob, Deployment };
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Admission", "Reviews"), "*.json").Order(StringComparer.Ordinal))
+        {
+            data.Add(Path.GetFileName(file));
+        }
+
+        return data;
+    }
+
+    private static byte[] Body(string review) =>
+        review.EndsWith(".json", StringComparison.Ordinal)
+            ? File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Admission", "Reviews", review))
+            : Encoding.UTF8.GetBytes(review);
+
+    [Theory]
+    [MemberData(nameof(Reviews))]
+    public void TryRead_ApiServerReview_GivesWhatTheSerializerGives(string review)
+    {
+        var body = Body(review);
+
+        Assert.True(AdmissionReviewReader.TryRead(body, out var read));
+        var expected = JsonSerializer.Deserialize(body, AgJsonContext.Default.AdmissionReview)!;
+        Assert.Equal(Canonical(expected, imagelessVolumesAsNull: true), Canonical(read, imagelessVolumesAsNull: false));
+    }
+
+    [Fact]
+    public void TryRead_Pod_KeepsVolumeIndexesAndNamesOnlyImageVolumes()
+    {
+        Assert.True(AdmissionReviewReader.TryRead(Encoding.UTF8.GetBytes(Pod), out var review));
+
+        var volumes = review.Request!.Object!.Spec!.Volumes!;
+        Assert.Equal(3, volumes.Count);
+        Assert.Null(volumes[0]);
+        Assert.Equal("models", volumes[1].Name);
+        Assert.Equal("registry.example.com/models:v3", volumes[1].Image!.Reference);
+        Assert.Equal("cfgé", volumes[2].Name);
+        Assert.Equal("frontend", review.Request.Object.Metadata!.Labels!["tier"]);
+        Assert.Null(review.Request.Object.Spec.Containers![1].Image);
+    }
+
+    public static TheoryData<string, string> Refused() => new()
+    {
+        { "not JSON", "this is not JSON {" },
+        { "truncated", """{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":""" },
+        { "null", "null" },
+        { "array", "[1,2,3]" },
+        { "trailing value", """{"kind":"AdmissionReview"} {}""" },
+        { "number for an image", """{"request":{"uid":"u","object":{"spec":{"containers":[{"image":42}]}}}}""" },
+        { "string for the kind", """{"request":{"uid":"u","kind":"Pod"}}""" },
+        { "null container", """{"request":{"uid":"u","object":{"spec":{"containers":[null]}}}}""" },
+        { "containers not a list", """{"request":{"uid":"u","object":{"spec":{"containers":"web"}}}}""" },
+        { "repeated uid", """{"request":{"uid":"a","uid":"b"}}""" },
+        { "repeated label", """{"request":{"uid":"u","object":{"metadata":{"labels":{"a":"1","a":"2"}}}}}""" },
+        { "null label value", """{"request":{"uid":"u","object":{"metadata":{"labels":{"a":null}}}}}""" },
+        { "string for dryRun", """{"request":{"uid":"u","dryRun":"yes"}}""" },
+        { "a response", """{"request":{"uid":"u"},"response":{"uid":"u","allowed":true}}""" },
+        { "too deep", """{"request":{"uid":"u","object":{"spec":{"x":""" + new string('[', 100) + new string(']', 100) + "}}}}" },
+    };
+
+    [Theory]
+    [MemberData(nameof(Refused))]
+    public void TryRead_NotExactlyTheApiServersShape_Refuses(string name, string json)
+    {
+        Assert.False(AdmissionReviewReader.TryRead(Encoding.UTF8.GetBytes(json), out var review), name);
+        Assert.Null(review);
+    }
+
+    [Fact]
+    public void TryRead_InvalidUtf8InAnImageVolumeName_Refuses()
+    {
+        var json = Encoding.UTF8.GetBytes("""{"request":{"uid":"u","object":{"spec":{"volumes":[{"name":"XX","image":{"reference":"a:1"}}]}}}}""");
+        var at = Array.IndexOf(json, (byte)'X');
+        json[at] = 0xC3;
+        json[at + 1] = 0x28;
+
+        Assert.False(AdmissionReviewReader.TryRead(json, out _));
+    }
+
+    [Fact]
+    public void TryRead_InvalidUtf8InASkippedField_AgreesWithTheSerializer()
+    {
+        var json = Encoding.UTF8.GetBytes("""{"request":{"uid":"u","userInfo":{"username":"XX"},"operation":"CREATE"}}""");
+        var at = Array.IndexOf(json, (byte)'X');
+        json[at] = 0xC3;
+        json[at + 1] = 0x28;
+
+        bool serializerReads;
+        try
+        {
+            serializerReads = JsonSerializer.Deserialize(json, AgJsonContext.Default.AdmissionReview) is not null;
+        }
+        catch (JsonException)
+        {
+            serializerReads = false;
+        }
+
+        Assert.Equal(serializerReads, AdmissionReviewReader.TryRead(json, out var review));
+        Assert.Equal(serializerReads ? "CREATE" : null, review?.Request?.Operation);
+    }
+
+    /// <summary>The decoded review as JSON; the serializer builds every volume, the reader a null for one without an image.</summary>
+    private static string Canonical(AdmissionReview review, bool imagelessVolumesAsNull)
+    {
+        var node = JsonSerializer.SerializeToNode(review, AgJsonContext.Default.AdmissionReview)!;
+        if (imagelessVolumesAsNull)
+        {
+            foreach (var volumes in Descendants(node).OfType<JsonObject>().Select(o => o["volumes"]).OfType<JsonArray>().ToList())
+            {
+                for (var i = 0; i < volumes.Count; i++)
+                {
+                    if (volumes[i] is JsonObject volume && volume["image"] is null)
+                    {
+                        volumes[i] = null;
+                    }
+                }
+            }
+        }
+
+        return node.ToJsonString();
+    }
+
+    private static IEnumerable<JsonNode> Descendants(JsonNode node)
+    {
+        yield return node;
+        IEnumerable<JsonNode?> children = node switch
+        {
+            JsonObject o => o.Select(p => p.Value),
+            JsonArray a => a,
+            _ => [],
+        };
+        foreach (var child in children.OfType<JsonNode>())
+        {
+            foreach (var descendant in Descendants(child))
+            {
+                yield return descendant;
+            }
+        }
+    }
+}
