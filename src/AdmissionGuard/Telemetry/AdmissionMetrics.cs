@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using AdmissionGuard.Adoption;
 using AdmissionGuard.Certificates;
@@ -94,10 +95,18 @@ internal sealed class AdmissionMetrics : IDisposable
         }
     }
 
+    // A TagList holds up to eight tags inline: Add with four separate tags would take the params-array overload and
+    // allocate the array on every request.
     public void Request(string webhook, string kind, string operation, string decision, double seconds)
     {
-        requests.Add(1, new KeyValuePair<string, object?>("webhook", webhook), new KeyValuePair<string, object?>("kind", kind),
-            new KeyValuePair<string, object?>("operation", operation), new KeyValuePair<string, object?>("decision", decision));
+        var tags = new TagList
+        {
+            { "webhook", webhook },
+            { "kind", kind },
+            { "operation", operation },
+            { "decision", decision },
+        };
+        requests.Add(1, in tags);
         duration.Record(seconds, new KeyValuePair<string, object?>("webhook", webhook));
     }
 

@@ -20,21 +20,23 @@ internal static class AdmissionEndpoints
         return app;
     }
 
+    // Static lambdas with the context and purpose passed in: a capturing one would allocate a closure per request.
     private static Task HandleAsync(HttpContext context, EvaluationPurpose purpose) =>
-        HandleAsync(context, purpose == EvaluationPurpose.Mutate ? "mutate" : "validate",
-            (body, cancellationToken) => context.RequestServices.GetRequiredService<AdmissionHandler>().HandleAsync(body, purpose, cancellationToken));
+        HandleAsync(context, purpose == EvaluationPurpose.Mutate ? "mutate" : "validate", purpose,
+            static (context, purpose, body, cancellationToken) => context.RequestServices.GetRequiredService<AdmissionHandler>().HandleAsync(body, purpose, cancellationToken));
 
     private static Task HandlePolicyAsync(HttpContext context) =>
-        HandleAsync(context, "validate-policy", (body, _) => Task.FromResult(context.RequestServices.GetRequiredService<PolicyAdmissionHandler>().Handle(body)));
+        HandleAsync(context, "validate-policy", EvaluationPurpose.Validate,
+            static (context, _, body, _) => Task.FromResult(context.RequestServices.GetRequiredService<PolicyAdmissionHandler>().Handle(body)));
 
     /// <summary>The same content type, size limits and encoding for every admission endpoint; <paramref name="handle"/> decides.</summary>
-    private static async Task HandleAsync(HttpContext context, string webhook, Func<ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
+    private static async Task HandleAsync(HttpContext context, string webhook, EvaluationPurpose purpose, Func<HttpContext, EvaluationPurpose, ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
     {
         var started = Stopwatch.GetTimestamp();
         var services = context.RequestServices;
         var options = services.GetRequiredService<WebhookOptions>();
         var metrics = services.GetRequiredService<AdmissionMetrics>();
-        var result = await ReadAndHandleAsync(context, options, handle).ConfigureAwait(false);
+        var result = await ReadAndHandleAsync(context, options, purpose, handle).ConfigureAwait(false);
 
         var response = context.Response;
         response.StatusCode = result.StatusCode;
@@ -45,10 +47,7 @@ internal static class AdmissionEndpoints
 
         if (result.Review is not null)
         {
-            response.ContentType = "application/json";
-            var bytes = AdmissionHandler.Encode(result.Review);
-            response.ContentLength = bytes.Length;
-            await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+            await ReviewWriter.WriteAsync(response, result.Review, context.RequestAborted).ConfigureAwait(false);
         }
         else
         {
@@ -59,7 +58,7 @@ internal static class AdmissionEndpoints
         metrics.Request(webhook, result.Kind, result.Operation, result.Decision, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    private static async Task<AdmissionResult> ReadAndHandleAsync(HttpContext context, WebhookOptions options, Func<ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
+    private static async Task<AdmissionResult> ReadAndHandleAsync(HttpContext context, WebhookOptions options, EvaluationPurpose purpose, Func<HttpContext, EvaluationPurpose, ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
     {
         var request = context.Request;
         var contentType = request.ContentType ?? "";
@@ -110,7 +109,7 @@ internal static class AdmissionEndpoints
                 return new AdmissionResult(400, null, "empty body: expected an AdmissionReview", "?", "?", "invalid");
             }
 
-            return await handle(buffer.AsMemory(0, length), context.RequestAborted).ConfigureAwait(false);
+            return await handle(context, purpose, buffer.AsMemory(0, length), context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
