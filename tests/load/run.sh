@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# End-to-end load run (issue 8): admissionguard serve (JIT, and native AOT when it publishes) against the
-# null webhook, same machine, same run, same recorded reviews, HTTPS + HTTP/1.1 keep-alive.
+# End-to-end load run: admissionguard serve (JIT, and native AOT when it publishes) against two null webhooks,
+# same machine, same run, same recorded reviews, HTTPS + HTTP/1.1 keep-alive:
+#   null-uid   stops reading the review at request.uid (the cheapest possible answer);
+#   null-read  tokenises the whole review with Utf8JsonReader, then answers (the least a webhook that must
+#              find the images can do). The fixed-rate rows run at half of null-read's full-load rate.
 # Writes the results table into docs/performance.md (between the load markers) and prints it.
 #
 #   tests/load/run.sh                 # defaults below; takes about 5 minutes plus builds
@@ -53,20 +56,9 @@ if [ "$AOT" = 1 ]; then
   fi
 fi
 
-# Fixtures: the benchmark policies, scans dated now (maxAge 168h), and POLICIES-1 team policies that do
-# not apply to namespace prod (as in AdmissionHandlerBenchmarks).
-mkdir -p "$WORK/policies" "$WORK/scans"
-now="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
-for f in sources namespaces production; do cp "$ROOT/tests/AdmissionGuard.Benchmarks/Policies/$f.yaml" "$WORK/policies/"; done
-sed "s/__SCANNED_AT__/$now/" "$ROOT/tests/AdmissionGuard.Benchmarks/Policies/scans.yaml" > "$WORK/scans/scans.yaml"
-: > "$WORK/policies/teams.yaml"
-for ((i = 1; i < POLICIES; i++)); do
-  if ((i % 2 == 0)); then
-    printf 'apiVersion: admissionguard.io/v1alpha1\nkind: ImagePolicy\nmetadata: {name: team-%d, namespace: team-%d}\nspec:\n  mode: Enforce\n  rules:\n    hardened: {required: true, sources: [docker-hardened-images]}\n    tags: {disallowed: ["latest"]}\n---\n' "$i" "$i"
-  else
-    printf 'apiVersion: admissionguard.io/v1alpha1\nkind: ClusterImagePolicy\nmetadata: {name: team-%d}\nspec:\n  mode: Warn\n  match: {namespaces: ["team-%d-*"]}\n  rules:\n    registries: {allowed: ["registry.example.com/team-%d"]}\n    scan: {minGrade: C, onMissing: Deny}\n---\n' "$i" "$i" "$i"
-  fi >> "$WORK/policies/teams.yaml"
-done
+# Fixtures: the benchmark policies, scans, POLICIES-1 team policies (shared with profile.sh).
+source "$ROOT/tests/load/fixtures.sh"
+write_fixtures "$WORK" "$POLICIES"
 
 TICKS="$(getconf CLK_TCK)"
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
@@ -101,7 +93,7 @@ measure() {
     print v["rps"], v["p50_ms"], v["p99_ms"], v["p999_ms"], cpu, v["requests"], v["errors"] }' <<< "$line"
 }
 
-# run NAME PORT CMD...: start, check, warm up, full load, fixed rate (RATE_HALF, once known), stop.
+# run NAME PORT CMD...: start, check, warm up, full load, fixed rate (RATE_HALF, set by the first row), stop.
 declare -A FULL HALF START IDLE PEAK
 run() {
   local name="$1" port="$2"; shift 2
@@ -121,13 +113,14 @@ run() {
 }
 
 RATE_HALF=""
-run null 18444 "$WORK/null/NullWebhook" --listen 127.0.0.1:18444 --ca-dir "$WORK/ca-null"
+run null-read 18445 "$WORK/null/NullWebhook" --listen 127.0.0.1:18445 --ca-dir "$WORK/ca-null" --read-all
+run null-uid 18444 "$WORK/null/NullWebhook" --listen 127.0.0.1:18444 --ca-dir "$WORK/ca-null"
 SERVE=(serve --listen 127.0.0.1:18443 --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca")
 run jit 18443 "$WORK/jit/admissionguard" "${SERVE[@]}"
-MODES="null jit"
+MODES="null-uid null-read jit"
 if [ "$AOT" = 1 ]; then
   run aot 18443 "$WORK/aot/admissionguard" "${SERVE[@]}"
-  MODES="null jit aot"
+  MODES="null-uid null-read jit aot"
 fi
 
 # Markdown.
@@ -135,11 +128,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%
 field() { awk -v n="$2" '{print $n}' <<< "$1"; }
 table() {
   local -n data="$1"
-  echo "| server | req/s | p50 ms | p99 ms | p99.9 ms | CPU µs/req | requests | errors | req/s ÷ null | p99 ÷ null | CPU ÷ null |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| server | req/s | p50 ms | p99 ms | p99.9 ms | CPU µs/req | requests | errors | req/s ÷ null-uid | req/s ÷ null-read | p99 ÷ null-uid | p99 ÷ null-read | CPU ÷ null-uid | CPU ÷ null-read |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
   for m in $MODES; do
-    local d="${data[$m]}" n="${data[null]}"
-    echo "| $m | $(field "$d" 1) | $(field "$d" 2) | $(field "$d" 3) | $(field "$d" 4) | $(field "$d" 5) | $(field "$d" 6) | $(field "$d" 7) | $(ratio "$(field "$d" 1)" "$(field "$n" 1)") | $(ratio "$(field "$d" 3)" "$(field "$n" 3)") | $(ratio "$(field "$d" 5)" "$(field "$n" 5)") |"
+    local d="${data[$m]}" u="${data[null-uid]}" r="${data[null-read]}"
+    echo "| $m | $(field "$d" 1) | $(field "$d" 2) | $(field "$d" 3) | $(field "$d" 4) | $(field "$d" 5) | $(field "$d" 6) | $(field "$d" 7)" \
+      "| $(ratio "$(field "$d" 1)" "$(field "$u" 1)") | $(ratio "$(field "$d" 1)" "$(field "$r" 1)")" \
+      "| $(ratio "$(field "$d" 3)" "$(field "$u" 3)") | $(ratio "$(field "$d" 3)" "$(field "$r" 3)")" \
+      "| $(ratio "$(field "$d" 5)" "$(field "$u" 5)") | $(ratio "$(field "$d" 5)" "$(field "$r" 5)") |"
   done
 }
 {
@@ -152,7 +148,7 @@ table() {
   echo
   table FULL
   echo
-  echo "**Fixed rate: $RATE_HALF req/s** (half the null webhook's full-load rate, held by a per-thread send schedule in the wrk Lua script; achieved rate shown)"
+  echo "**Fixed rate: $RATE_HALF req/s** (half of null-read's full-load rate, held by a per-thread send schedule in the wrk Lua script; achieved rate shown)"
   echo
   table HALF
   echo

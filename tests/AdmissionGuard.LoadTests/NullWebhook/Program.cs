@@ -1,13 +1,18 @@
 using System.Buffers;
 using System.Net;
+using System.Text.Json;
 using AdmissionGuard.Admission;
 using AdmissionGuard.Certificates;
 using AdmissionGuard.Webhooks;
 
-// The load run's baseline: admissionguard serve's Kestrel, TLS and keep-alive setup, answering
+// The load run's baselines: admissionguard serve's Kestrel, TLS and keep-alive setup and response writer, answering
 // allowed:true for the request's uid without decoding or evaluating anything else.
-// usage: NullWebhook [--listen HOST:PORT] [--ca-dir DIR]
+//   uid-only (default): stops reading JSON at request.uid, the cheapest possible webhook.
+//   --read-all: tokenises the whole review with Utf8JsonReader first (and answers 400 if it is not JSON), the
+//               least any webhook that must find a Pod's images can do.
+// usage: NullWebhook [--listen HOST:PORT] [--ca-dir DIR] [--read-all]
 var listen = IPEndPoint.Parse(Option(args, "--listen") ?? "127.0.0.1:8444");
+var readAll = args.Contains("--read-all");
 var caDir = Option(args, "--ca-dir") ?? Path.Combine(Path.GetTempPath(), "admissionguard-null-ca");
 const int MaxBodyBytes = 3 * 1024 * 1024;
 
@@ -23,16 +28,16 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 await using var app = builder.Build();
-app.MapPost("/validate", AllowAsync);
-app.MapPost("/mutate", AllowAsync);
+app.MapPost("/validate", (HttpContext context) => AllowAsync(context, readAll));
+app.MapPost("/mutate", (HttpContext context) => AllowAsync(context, readAll));
 app.MapGet("/healthz", () => Results.Text("ok"));
 app.MapGet("/readyz", () => Results.Text("ready"));
 await app.StartAsync().ConfigureAwait(false);
-Console.WriteLine($"null webhook: serving https://{listen}; CA at {certificates.CaPath}");
+Console.WriteLine($"null webhook ({(readAll ? "read-all" : "uid-only")}): serving https://{listen}; CA at {certificates.CaPath}");
 await app.WaitForShutdownAsync().ConfigureAwait(false);
 return 0;
 
-static async Task AllowAsync(HttpContext context)
+static async Task AllowAsync(HttpContext context, bool readAll)
 {
     // Read the whole body into a pooled buffer, as AdmissionEndpoints does, then only find the uid.
     var request = context.Request;
@@ -60,7 +65,7 @@ static async Task AllowAsync(HttpContext context)
             length += read;
         }
 
-        uid = AdmissionHandler.TryReadUid(buffer.AsSpan(0, length));
+        uid = readAll ? ReadAllForUid(buffer.AsSpan(0, length)) : AdmissionHandler.TryReadUid(buffer.AsSpan(0, length));
     }
     finally
     {
@@ -80,10 +85,42 @@ static async Task AllowAsync(HttpContext context)
         Kind = AdmissionReview.KindName,
         Response = new AdmissionResponse { Uid = uid, Allowed = true },
     };
-    var bytes = AdmissionHandler.Encode(review);
-    context.Response.ContentType = "application/json";
-    context.Response.ContentLength = bytes.Length;
-    await context.Response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
+    await ReviewWriter.WriteAsync(context.Response, review, context.RequestAborted).ConfigureAwait(false);
+}
+
+// Every token of the review is read (strings and numbers are checked by the reader, not materialised); the uid
+// is the one value kept. Null unless the whole body is one well-formed JSON value with a request.uid.
+static string? ReadAllForUid(ReadOnlySpan<byte> body)
+{
+    string? uid = null;
+    try
+    {
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { MaxDepth = 64 });
+        var inRequest = false;
+        while (reader.Read())
+        {
+            if (reader.TokenType != JsonTokenType.PropertyName)
+            {
+                continue;
+            }
+
+            if (reader.CurrentDepth == 1)
+            {
+                inRequest = reader.ValueTextEquals("request"u8);
+            }
+            else if (inRequest && uid is null && reader.CurrentDepth == 2 && reader.ValueTextEquals("uid"u8))
+            {
+                reader.Read();
+                uid = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+        }
+    }
+    catch (Exception e) when (e is JsonException or InvalidOperationException)
+    {
+        return null;
+    }
+
+    return uid is { Length: > 0 } ? uid : null;
 }
 
 static string? Option(string[] args, string name)

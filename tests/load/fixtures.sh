@@ -1,0 +1,18 @@
+# Sourced by run.sh and profile.sh: write_fixtures DIR POLICIES writes DIR/policies and DIR/scans.
+# The benchmark policies, scans dated an hour ago (maxAge 168h), and POLICIES-1 team policies that do
+# not apply to namespace prod (as in AdmissionHandlerBenchmarks).
+write_fixtures() {
+  local dir="$1" policies="$2" now i
+  mkdir -p "$dir/policies" "$dir/scans"
+  now="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+  for f in sources namespaces production; do cp "$ROOT/tests/AdmissionGuard.Benchmarks/Policies/$f.yaml" "$dir/policies/"; done
+  sed "s/__SCANNED_AT__/$now/" "$ROOT/tests/AdmissionGuard.Benchmarks/Policies/scans.yaml" > "$dir/scans/scans.yaml"
+  : > "$dir/policies/teams.yaml"
+  for ((i = 1; i < policies; i++)); do
+    if ((i % 2 == 0)); then
+      printf 'apiVersion: admissionguard.io/v1alpha1\nkind: ImagePolicy\nmetadata: {name: team-%d, namespace: team-%d}\nspec:\n  mode: Enforce\n  rules:\n    hardened: {required: true, sources: [docker-hardened-images]}\n    tags: {disallowed: ["latest"]}\n---\n' "$i" "$i"
+    else
+      printf 'apiVersion: admissionguard.io/v1alpha1\nkind: ClusterImagePolicy\nmetadata: {name: team-%d}\nspec:\n  mode: Warn\n  match: {namespaces: ["team-%d-*"]}\n  rules:\n    registries: {allowed: ["registry.example.com/team-%d"]}\n    scan: {minGrade: C, onMissing: Deny}\n---\n' "$i" "$i" "$i"
+    fi >> "$dir/policies/teams.yaml"
+  done
+}
