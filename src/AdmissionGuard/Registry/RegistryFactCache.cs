@@ -104,26 +104,14 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             return await flight.ConfigureAwait(false);
         }
 
-        if (budget <= TimeSpan.Zero)
-        {
-            return RegistryFact.Unknown;
-        }
-
-        try
-        {
-            return await flight.WaitAsync(budget, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return RegistryFact.Unknown;
-        }
+        return await Flights.ResultWithinAsync(flight, RegistryFact.Unknown, budget, _time, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Starts every lookup at once (each with every credential of <paramref name="scope"/> that could pull it) and waits
     /// for all of them within one shared budget; read results with <see cref="For"/>.
     /// </summary>
-    public async Task EnsureAllAsync(IEnumerable<string> normalizedReferences, PullScope scope, TimeSpan budget, CancellationToken cancellationToken)
+    public async Task<FlightWait> EnsureAllAsync(IEnumerable<string> normalizedReferences, PullScope scope, TimeSpan budget, CancellationToken cancellationToken)
     {
         var queries = new List<RegistryQuery>();
         foreach (var reference in normalizedReferences)
@@ -136,7 +124,7 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             .Select(Start)
             .Where(t => !t.IsCompleted)
             .ToList();
-        await Flights.WaitWithinAsync(flights, budget, _time, cancellationToken).ConfigureAwait(false);
+        return await Flights.WaitWithinAsync(flights, budget, _time, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -51,7 +51,7 @@ internal sealed class SignatureRequestFacts(IRegistryFacts registry, SignatureFa
     }
 
     /// <summary>Asks what was missed, at most <paramref name="budget"/>, and forgets the misses.</summary>
-    public Task EnsureMissesAsync(TimeSpan budget, CancellationToken cancellationToken)
+    public Task<FlightWait> EnsureMissesAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
         (SignatureQuery, RegistryCredential?)[] missed;
         lock (_missed)
