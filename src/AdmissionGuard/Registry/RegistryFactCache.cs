@@ -64,8 +64,13 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
     /// <summary>What is known now with the default credentials; never blocks, never does I/O.</summary>
     public RegistryFact Lookup(string normalizedReference) => Lookup(new RegistryQuery(normalizedReference, null));
 
+    /// <summary><see cref="Lookup(string)"/> for a parsed image: its registry is known, nothing is parsed again.</summary>
+    public RegistryFact Lookup(Images.ImageReference image) => Lookup(new RegistryQuery(image.Normalized, null), image.Registry);
+
     /// <summary>What is known now; never blocks, never does I/O. Unreachable for unknown references of a registry whose breaker is open.</summary>
-    public RegistryFact Lookup(RegistryQuery query)
+    public RegistryFact Lookup(RegistryQuery query) => Lookup(query, null);
+
+    private RegistryFact Lookup(RegistryQuery query, string? registryOfQuery)
     {
         var now = _time.GetUtcNow();
         if (_entries.TryGetValue(query.Key, out var entry))
@@ -77,7 +82,7 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             }
         }
 
-        var registry = ManifestReference.RegistryOf(query.Reference);
+        var registry = registryOfQuery ?? ManifestReference.RegistryOf(query.Reference);
         return registry is not null && _breakers.TryGetValue(registry, out var breaker) && breaker.IsOpen
             ? Unreachable
             : RegistryFact.Unknown;
@@ -326,6 +331,18 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         {
             var queries = new List<RegistryQuery>(2);
             scope.AddQueries(normalizedReference, queries);
+            return Best(queries);
+        }
+
+        public RegistryFact Lookup(Images.ImageReference image)
+        {
+            var queries = new List<RegistryQuery>(2);
+            scope.AddQueries(image, queries);
+            return Best(queries);
+        }
+
+        private RegistryFact Best(List<RegistryQuery> queries)
+        {
             RegistryFact? unknown = null, unreachable = null, missing = null;
             foreach (var query in queries)
             {
