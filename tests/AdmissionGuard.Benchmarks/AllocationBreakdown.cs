@@ -24,7 +24,7 @@ internal static class AllocationBreakdown
         var store = new AdmissionStateStore();
         store.Swap(new AdmissionState(Fixtures.Compile(set), Fixtures.Scans(set), set.NamespaceLabels, true));
         using var metrics = new AdmissionMetrics(store);
-        var handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, null, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
+        var handler = new AdmissionHandler(store, NoRegistryFacts.Instance, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
         Console.WriteLine($"Bytes allocated per request, {policies} policies (decode = AdmissionHandler.Open; handle = HandleAsync, which includes decode; encode = the response)");
         Console.WriteLine("| review | decode | handle | encode | total |");
         Console.WriteLine("| --- | ---: | ---: | ---: | ---: |");
@@ -33,7 +33,7 @@ internal static class AllocationBreakdown
             ReadOnlyMemory<byte> body = Fixtures.Review(name);
             var decode = PerCall(() => AdmissionHandler.Open(body, out _));
             var handle = PerCall(() => handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).GetAwaiter().GetResult());
-            var review = handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).GetAwaiter().GetResult().Review!;
+            var review = handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).GetAwaiter().GetResult().ToReview()!;
             var output = new ArrayBufferWriter<byte>(4096);
             var encode = PerCall(() =>
             {

@@ -8,14 +8,11 @@ namespace AdmissionGuard.Hosting;
 /// Local mode: reads policy and scan YAML from directories and reloads on change. A file or object
 /// that becomes invalid keeps its last good version, and the error is logged with the field path.
 /// </summary>
-internal sealed class LocalPolicyLoader(
-    string policiesDir,
-    string? scansDir,
-    Scans.GradeScale scale,
-    AdmissionStateStore store,
-    ILogger<LocalPolicyLoader> logger,
-    TimeSpan? pollInterval = null) : BackgroundService
+internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionStateStore store, ILogger<LocalPolicyLoader> logger) : BackgroundService
 {
+    private readonly string policiesDir = options.PoliciesDir;
+    private readonly string? scansDir = options.ScansDir;
+    private readonly Scans.GradeScale scale = options.Scale;
     private readonly Dictionary<string, ManifestSet> lastGoodFiles = new(StringComparer.Ordinal);
     private readonly LastGoodCompiler compiler = new();
     private string fingerprint = "";
@@ -32,7 +29,7 @@ internal sealed class LocalPolicyLoader(
     {
         // A FileSystemWatcher misses Kubernetes ConfigMap symlink swaps and some editors' renames; polling a
         // fingerprint of names, sizes and times is simple and always right.
-        using var timer = new PeriodicTimer(pollInterval ?? TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(options.PollInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try

@@ -9,7 +9,8 @@ namespace AdmissionGuard.Registry;
 /// </summary>
 internal static class RegistryRounds
 {
-    public static async Task<Verdict> EvaluateAsync(
+    /// <returns>The last verdict, or null when <paramref name="cancellationToken"/> (the admission deadline) ended a wait.</returns>
+    public static async Task<Verdict?> EvaluateAsync(
         Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
     {
         var verdict = evaluate();
@@ -28,10 +29,10 @@ internal static class RegistryRounds
                 break;
             }
 
-            await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false);
-            if (signatures is not null)
+            if (await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false) == FlightWait.Canceled
+                || (signatures is not null && await signatures.EnsureMissesAsync(budgetEnds - time.GetUtcNow(), cancellationToken).ConfigureAwait(false) == FlightWait.Canceled))
             {
-                await signatures.EnsureMissesAsync(budgetEnds - time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                return null;
             }
 
             verdict = evaluate();

@@ -9,7 +9,10 @@ namespace AdmissionGuard.Tests.Webhooks;
 /// <summary>The pooled response writer writes byte for byte what the serializer's one-shot encoding writes.</summary>
 public sealed class ReviewWriterTests
 {
-    private static AdmissionReview Denial(int messages) => AdmissionHandler.Review(new AdmissionResponse
+    private static AdmissionReview Review(AdmissionResponse response) =>
+        new() { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.KindName, Response = response };
+
+    private static AdmissionReview Denial(int messages) => Review(new AdmissionResponse
     {
         Uid = "705ab4f5-6393-11e8-b7cc-42010a800002",
         Allowed = false,
@@ -22,8 +25,8 @@ public sealed class ReviewWriterTests
 
     private static AdmissionReview Case(string name) => name switch
     {
-        "allowed" => AdmissionHandler.Review(new AdmissionResponse { Uid = "u1", Allowed = true }),
-        "mutated" => AdmissionHandler.Review(new AdmissionResponse { Uid = "u2", Allowed = true, PatchType = "JSONPatch", Patch = "W3sib3AiOiJyZXBsYWNlIn1d" }),
+        "allowed" => Review(new AdmissionResponse { Uid = "u1", Allowed = true }),
+        "mutated" => Review(new AdmissionResponse { Uid = "u2", Allowed = true, PatchType = "JSONPatch", Patch = "W3sib3AiOiJyZXBsYWNlIn1d" }),
         "denied" => Denial(3),
         _ => Denial(2000),
     };
