@@ -186,9 +186,9 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
     {
         labelsUnknown = namespaceLabels is null;
         var matching = new List<CompiledPolicy>();
-        foreach (var policy in snapshot.Policies)
+        foreach (var policy in snapshot.CandidatesFor(ns))
         {
-            if (policy.Match.Matches(ns, namespaceLabels, podLabels))
+            if (policy.Match.MatchesLabels(namespaceLabels, podLabels))
             {
                 matching.Add(policy);
             }

@@ -15,9 +15,16 @@ internal sealed class CompiledMatch
 
     /// <summary>Unknown namespace labels (null) never mean "no match": the policy stays and fails closed.</summary>
     public bool Matches(string ns, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels) =>
+        MatchesNamespaceName(ns) && MatchesLabels(namespaceLabels, podLabels);
+
+    /// <summary>The part of the match that reads only the namespace's name: what <see cref="PolicySnapshot.CandidatesFor"/> indexes.</summary>
+    public bool MatchesNamespaceName(string ns) =>
         (Namespace is null || string.Equals(Namespace, ns, StringComparison.Ordinal))
         && (Namespaces.Length == 0 || NameGlob.AnyMatch(Namespaces, ns))
-        && !NameGlob.AnyMatch(ExcludeNamespaces, ns)
-        && (NamespaceSelector.IsEmpty || namespaceLabels is null || NamespaceSelector.Matches(namespaceLabels))
+        && !NameGlob.AnyMatch(ExcludeNamespaces, ns);
+
+    /// <summary>The rest of the match: the namespace's labels and the Pod's.</summary>
+    public bool MatchesLabels(IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels) =>
+        (NamespaceSelector.IsEmpty || namespaceLabels is null || NamespaceSelector.Matches(namespaceLabels))
         && PodSelector.Matches(podLabels);
 }

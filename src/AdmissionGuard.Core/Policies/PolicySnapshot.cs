@@ -57,6 +57,47 @@ public sealed class PolicySnapshot
         return new(Policies, Sources, [.. errors], [.. invalid]);
     }
 
+    /// <summary>
+    /// The policies whose match can hold in namespace <paramref name="ns"/> by its name alone (an ImagePolicy's own
+    /// namespace, <c>namespaces</c>, <c>excludeNamespaces</c>), in <see cref="Policies"/> order; labels are still to be
+    /// checked. Found by one scan per namespace and snapshot, then remembered: with thousands of policies of which a
+    /// handful concern a namespace, an admission reads only those.
+    /// </summary>
+    internal CompiledPolicy[] CandidatesFor(string ns)
+    {
+        if (candidates.TryGetValue(ns, out var found))
+        {
+            return found;
+        }
+
+        found = Scan(ns);
+        // Admission requests only come for namespaces that exist, but the memory stays bounded all the same.
+        if (candidates.Count < MaxRememberedNamespaces)
+        {
+            candidates.TryAdd(ns, found);
+        }
+
+        return found;
+    }
+
+    private const int MaxRememberedNamespaces = 20_000;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CompiledPolicy[]> candidates = new(StringComparer.Ordinal);
+
+    private CompiledPolicy[] Scan(string ns)
+    {
+        List<CompiledPolicy>? found = null;
+        foreach (var policy in Policies)
+        {
+            if (policy.Match.MatchesNamespaceName(ns))
+            {
+                (found ??= []).Add(policy);
+            }
+        }
+
+        return found is null ? [] : [.. found];
+    }
+
     public int PolicyCount => Policies.Length;
 
     public int SourceCount => Sources.Count;
