@@ -7,14 +7,16 @@
 # Writes the results table into docs/performance.md (between the load markers) and prints it.
 #
 #   tests/load/run.sh                 # defaults below; takes about 5 minutes plus builds
-#   DURATION=10s POLICIES=1000 AOT=0 tests/load/run.sh
+#   ROUNDS=6 SLICE=5s POLICIES=1000 AOT=0 tests/load/run.sh
+#   BEFORE=/tmp/old/admissionguard AOT=0 tests/load/run.sh   # adds a row for another build, same run
 #
 # Machines here are shared: compare the ratios of one run, not absolute figures across runs.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="${WORK:-$(mktemp -d /tmp/admissionguard-load.XXXXXX)}"
-DURATION="${DURATION:-20s}"
+SLICE="${SLICE:-5s}"
+ROUNDS="${ROUNDS:-4}"
 WARMUP="${WARMUP:-5s}"
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-16}"
@@ -76,52 +78,90 @@ start() {
     sleep 0.005
   done
   STARTUP_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/$name.log" >&2; log "$name died (port $port taken?)"; exit 1; }
   sleep 2
   IDLE_KB="$(status_kb "$SERVER_PID" VmRSS)"
   log "$name ready in ${STARTUP_MS} ms, idle RSS ${IDLE_KB} kB"
 }
 
-# measure PORT RATE: one wrk run; prints "rps p50 p99 p999 cpu_us_per_request requests errors".
-measure() {
-  local port="$1" rate="$2" before after line
-  before="$(cpu_ticks "$SERVER_PID")"
-  line="$(RATE="$rate" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --timeout 5s -s "$ROOT/tests/load/reviews.lua" "https://127.0.0.1:$port/validate" | grep '^RESULT')"
-  after="$(cpu_ticks "$SERVER_PID")"
-  local requests; requests="$(sed -E 's/.*requests=([0-9]+).*/\1/' <<< "$line")"
-  local cpu_us=$(( (after - before) * 1000000 / TICKS / (requests > 0 ? requests : 1) ))
-  awk -v cpu="$cpu_us" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
-    print v["rps"], v["p50_ms"], v["p99_ms"], v["p999_ms"], cpu, v["requests"], v["errors"] }' <<< "$line"
+# slice NAME RATE: one wrk run of SLICE against server NAME; appends "requests seconds p50 p99 p999 errors cpu_ticks"
+# to $WORK/NAME-RATE.slices.
+slice() {
+  local name="$1" rate="$2" pid="${PID_OF[$1]}" port="${PORT_OF[$1]}" before after line
+  before="$(cpu_ticks "$pid")"
+  line="$(RATE="$rate" wrk -t"$THREADS" -c"$CONNECTIONS" -d"$SLICE" --timeout 5s -s "$ROOT/tests/load/reviews.lua" "https://127.0.0.1:$port/validate" | grep '^RESULT')"
+  after="$(cpu_ticks "$pid")"
+  awk -v cpu="$((after - before))" '{ for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
+    print v["requests"], v["seconds"], v["p50_ms"], v["p99_ms"], v["p999_ms"], v["errors"], cpu }' <<< "$line" >> "$WORK/$name-$rate.slices"
 }
 
-# run NAME PORT CMD...: start, check, warm up, full load, fixed rate (RATE_HALF, set by the first row), stop.
-declare -A FULL HALF START IDLE PEAK
-run() {
+# aggregate FILE: "rps p50 p99 p999 cpu_us_per_request requests errors" over the slices: rates and CPU from the
+# totals, each latency percentile the median of the slices' (a slice that met a burst of the machine's other
+# work moves the median less than it would move a pooled percentile).
+aggregate() {
+  awk -v ticks="$TICKS" '
+    function median(a, n,   i, j, t) { for (i = 2; i <= n; i++) { t = a[i]; for (j = i - 1; j >= 1 && a[j] > t; j--) a[j + 1] = a[j]; a[j + 1] = t }
+      return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
+    { n++; req += $1; sec += $2; p50[n] = $3; p99[n] = $4; p999[n] = $5; err += $6; cpu += $7 }
+    END { printf "%.1f %.3f %.3f %.3f %d %d %d\n", req / sec, median(p50, n), median(p99, n), median(p999, n), (req ? cpu * 1e6 / ticks / req : 0), req, err }' "$1"
+}
+
+# Every server runs at once (idle but for the one under load) and the rows are measured in ROUNDS interleaved
+# slices, the order rotating each round: the machine's other work then falls on every row alike, instead of on
+# whichever row happened to run during someone's build.
+declare -A PID_OF PORT_OF FULL HALF START IDLE PEAK
+launch() {
   local name="$1" port="$2"; shift 2
   start "$name" "$port" "$@"
+  PID_OF[$name]="$SERVER_PID"; PORT_OF[$name]="$port"; START[$name]="$STARTUP_MS"; IDLE[$name]="$IDLE_KB"
   for review in $REVIEWS; do
     curl -sk -H 'Content-Type: application/json' --data-binary "@$review" "https://127.0.0.1:$port/validate" | grep -q '"allowed":true' \
       || { log "$name does not allow $review"; exit 1; }
   done
-  RATE=0 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/tests/load/reviews.lua" "https://127.0.0.1:$port/validate" > /dev/null
-  FULL[$name]="$(measure "$port" 0)"
-  log "$name full load: ${FULL[$name]}"
-  if [ -z "${RATE_HALF:-}" ]; then RATE_HALF="$(awk '{printf "%d", $1 / 2}' <<< "${FULL[$name]}")"; fi
-  HALF[$name]="$(measure "$port" "$RATE_HALF")"
-  log "$name at $RATE_HALF/s: ${HALF[$name]}"
-  START[$name]="$STARTUP_MS"; IDLE[$name]="$IDLE_KB"; PEAK[$name]="$(status_kb "$SERVER_PID" VmHWM)"
-  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true
 }
 
-RATE_HALF=""
-run null-read 18445 "$WORK/null/NullWebhook" --listen 127.0.0.1:18445 --ca-dir "$WORK/ca-null" --read-all
-run null-uid 18444 "$WORK/null/NullWebhook" --listen 127.0.0.1:18444 --ca-dir "$WORK/ca-null"
-SERVE=(serve --listen 127.0.0.1:18443 --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca")
-run jit 18443 "$WORK/jit/admissionguard" "${SERVE[@]}"
+# Free loopback ports, asked of the kernel: other runs of this script may share the machine.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+port="$(free_port)"
+launch null-uid "$port" "$WORK/null/NullWebhook" --listen "127.0.0.1:$port" --ca-dir "$WORK/ca-null"
+port="$(free_port)"
+launch null-read "$port" "$WORK/null/NullWebhook" --listen "127.0.0.1:$port" --ca-dir "$WORK/ca-null" --read-all
+port="$(free_port)"
+launch jit "$port" "$WORK/jit/admissionguard" serve --listen "127.0.0.1:$port" --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca-jit"
 MODES="null-uid null-read jit"
-if [ "$AOT" = 1 ]; then
-  run aot 18443 "$WORK/aot/admissionguard" "${SERVE[@]}"
-  MODES="null-uid null-read jit aot"
+# BEFORE=PATH: one more row, another build of admissionguard (e.g. an older commit's), measured in the same run.
+if [ -n "${BEFORE:-}" ]; then
+  port="$(free_port)"
+  launch before "$port" "$BEFORE" serve --listen "127.0.0.1:$port" --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca-before"
+  MODES="$MODES before"
 fi
+if [ "$AOT" = 1 ]; then
+  port="$(free_port)"
+  launch aot "$port" "$WORK/aot/admissionguard" serve --listen "127.0.0.1:$port" --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca-aot"
+  MODES="$MODES aot"
+fi
+
+for m in $MODES; do
+  RATE=0 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$WARMUP" -s "$ROOT/tests/load/reviews.lua" "https://127.0.0.1:${PORT_OF[$m]}/validate" > /dev/null
+done
+
+# rounds RATE: ROUNDS interleaved slices of every server at RATE (0 = full load).
+rounds() {
+  local rate="$1" order=($MODES) r i n=${#order[@]}
+  for ((r = 0; r < ROUNDS; r++)); do
+    for ((i = 0; i < n; i++)); do slice "${order[$(((i + r) % n))]}" "$rate"; done
+  done
+}
+
+log "full load: $ROUNDS rounds of $SLICE per server"
+rounds 0
+for m in $MODES; do FULL[$m]="$(aggregate "$WORK/$m-0.slices")"; log "$m full load: ${FULL[$m]}"; done
+RATE_HALF="$(awk '{printf "%d", $1 / 2}' <<< "${FULL[null-read]}")"
+log "fixed rate $RATE_HALF/s: $ROUNDS rounds of $SLICE per server"
+rounds "$RATE_HALF"
+for m in $MODES; do HALF[$m]="$(aggregate "$WORK/$m-$RATE_HALF.slices")"; log "$m at $RATE_HALF/s: ${HALF[$m]}"; done
+for m in $MODES; do PEAK[$m]="$(status_kb "${PID_OF[$m]}" VmHWM)"; done
 
 # Markdown.
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b == 0) print "-"; else printf "%.2f", a / b }'; }
@@ -141,7 +181,9 @@ table() {
 {
   echo "<!-- load:begin (written by tests/load/run.sh) -->"
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'), load average at end $(cut -d' ' -f1-3 /proc/loadavg)."
-  echo "wrk $THREADS threads, $CONNECTIONS keep-alive HTTPS connections, $DURATION per row after a $WARMUP warm-up, the four recorded reviews in turn to /validate;"
+  echo "wrk $THREADS threads, $CONNECTIONS keep-alive HTTPS connections, the four recorded reviews in turn to /validate; every server up at once, each row"
+  echo "$ROUNDS slices of $SLICE interleaved with the other rows (order rotating), after a $WARMUP warm-up each; req/s and CPU from the totals, each latency"
+  echo "percentile the median of the slices'."
   echo "$POLICIES policies (production applies, the rest are team policies that do not), 8 scans. wrk runs on the same cores as the server."
   echo
   echo "**Full load**"
