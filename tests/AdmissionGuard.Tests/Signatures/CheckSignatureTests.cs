@@ -135,6 +135,39 @@ public sealed class CheckSignatureTests(SignedRegistryFixture registry) : IDispo
     }
 
     [Fact]
+    public async Task CheckRegistry_TwinRegistryHangs_Exits1SayingUnreachableNotYet()
+    {
+        // The same rule for twins: an answer that never comes within --registry-timeout is a failed lookup for CI.
+        var image = $"{registry.HangingHost}/library/nginx:1.25";
+        var folder = Path.Combine(_temp, "twins");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "policies.yaml"), $$"""
+            apiVersion: admissionguard.io/v1alpha1
+            kind: HardenedImageSource
+            metadata: {name: hanging}
+            spec:
+              hardened: ["**:*-hardened"]
+              mappings:
+                - {from: "{{registry.HangingHost}}/**", to: "{repository}:{tag}-hardened"}
+              verifyExists: true
+            ---
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ClusterImagePolicy
+            metadata: {name: hardened-only}
+            spec:
+              rules:
+                hardened: {required: true, sources: [hanging]}
+            """);
+        var pod = Path.Combine(_temp, "pod.yaml");
+        await File.WriteAllTextAsync(pod, $"apiVersion: v1\nkind: Pod\nmetadata: {{name: app}}\nspec:\n  containers:\n    - {{name: app, image: \"{image}\"}}\n");
+
+        var check = await AdmissionGuardProcess.RunAsync(null, ["check", "-f", pod, "--policies", folder, .. RegistryFlags(timeout: "2s")]);
+
+        Assert.True(check.ExitCode == 1, check.Stdout + check.Stderr);
+        Assert.Contains($"  - container \"app\": image \"{image}\" is not hardened; its hardened twin \"{image}-hardened\" could not be verified: its registry is unreachable or refused access", check.Lines);
+    }
+
+    [Fact]
     public async Task Check_WithoutRegistry_SaysNotEvaluatedAndExitsByTheOtherRules()
     {
         string[] images = [registry.Image("cosign-unsigned"), registry.Image("cosign-p256")];
