@@ -168,6 +168,34 @@ public sealed class CheckSignatureTests(SignedRegistryFixture registry) : IDispo
     }
 
     [Fact]
+    public async Task CheckRegistry_KeyInASecret_DeniesSayingTheSecretCannotBeRead()
+    {
+        // check has no cluster: a secretRef key is never silently skipped, even for an image another key would verify.
+        var image = registry.Image("cosign-p256");
+        var folder = Path.Combine(_temp, "secret-key");
+        Directory.CreateDirectory(folder);
+        await File.WriteAllTextAsync(Path.Combine(folder, "policy.yaml"), $$"""
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ClusterImagePolicy
+            metadata: {name: secret-key}
+            spec:
+              images: {include: ["{{registry.Host}}/team/cosign-*"]}
+              rules:
+                signatures:
+                  keys:
+                    - name: team
+                      secretRef: {namespace: admission-guard, name: team-cosign, key: cosign.pub}
+            """);
+        var pod = Path.Combine(_temp, "pod.yaml");
+        await File.WriteAllTextAsync(pod, $"apiVersion: v1\nkind: Pod\nmetadata: {{name: app}}\nspec:\n  containers:\n    - {{name: app, image: \"{image}\"}}\n");
+
+        var check = await AdmissionGuardProcess.RunAsync(null, ["check", "-f", pod, "--policies", folder, .. RegistryFlags()]);
+
+        Assert.True(check.ExitCode == 1, check.Stdout + check.Stderr);
+        Assert.Contains($"  - container \"app\": image \"{image}\" is not signed by any of [team] (key team: key Secret admission-guard/team-cosign[cosign.pub] cannot be read without a cluster)", check.Lines);
+    }
+
+    [Fact]
     public async Task Check_WithoutRegistry_SaysNotEvaluatedAndExitsByTheOtherRules()
     {
         string[] images = [registry.Image("cosign-unsigned"), registry.Image("cosign-p256")];
