@@ -16,13 +16,14 @@ namespace AdmissionGuard.Admission;
 /// The serializer itself is not the fast path because it allocates its own read stack and builds every property of
 /// the typed subset, about a third of a small review's decoding allocation.
 /// </remarks>
-internal static class AdmissionReviewReader
+public static class AdmissionReviewReader
 {
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
 
     // Throws on invalid UTF-8, as the reader's GetString does.
     private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>Reads <paramref name="json"/> as the API server sends a review; false (and null) for anything else.</summary>
     public static bool TryRead(ReadOnlySpan<byte> json, [NotNullWhen(true)] out AdmissionReview? review)
     {
         review = null;
