@@ -28,9 +28,17 @@ internal static class RegistryRounds
                 break;
             }
 
-            await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false);
+            using (var wait = verdict.UnverifiedReferences.Count != 0 ? Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.RegistryWait) : null)
+            {
+                wait?.SetTag("admissionguard.references", verdict.UnverifiedReferences.Count);
+                wait?.SetTag("admissionguard.budget_ms", remaining.TotalMilliseconds);
+                await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false);
+            }
+
             if (signatures is not null)
             {
+                using var wait = signatures.HasMisses ? Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.SignatureWait) : null;
+                wait?.SetTag("admissionguard.budget_ms", (budgetEnds - time.GetUtcNow()).TotalMilliseconds);
                 await signatures.EnsureMissesAsync(budgetEnds - time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
 

@@ -31,6 +31,7 @@ internal static class AdmissionEndpoints
     private static async Task HandleAsync(HttpContext context, string webhook, Func<ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
     {
         var started = Stopwatch.GetTimestamp();
+        using var activity = Tracing.StartAdmission(webhook, context.Request.Headers);
         var services = context.RequestServices;
         var options = services.GetRequiredService<WebhookOptions>();
         var metrics = services.GetRequiredService<AdmissionMetrics>();
@@ -54,6 +55,11 @@ internal static class AdmissionEndpoints
         {
             response.ContentType = "text/plain; charset=utf-8";
             await response.WriteAsync(result.Error + "\n", context.RequestAborted).ConfigureAwait(false);
+        }
+
+        if (activity is { IsAllDataRequested: true })
+        {
+            Tracing.Answered(activity, result.StatusCode, result.Kind, result.Operation, result.Decision);
         }
 
         metrics.Request(webhook, result.Kind, result.Operation, result.Decision, Stopwatch.GetElapsedTime(started).TotalSeconds);
