@@ -33,13 +33,14 @@ public class AdmissionHandlerBenchmarks
         var store = new AdmissionStateStore();
         store.Swap(new AdmissionState(Fixtures.Compile(set), Fixtures.Scans(set), set.NamespaceLabels, true));
         metrics = new AdmissionMetrics(store);
-        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, null, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
+        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
         body = Fixtures.Review(Review);
 
         var result = handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).GetAwaiter().GetResult();
-        if (result.Decision != "allowed" || store.Current.Snapshot.PolicyCount != Policies)
+        if (result.Decision != AdmissionDecision.Allowed || store.Current.Snapshot.PolicyCount != Policies)
         {
-            throw new InvalidOperationException($"fixture is wrong: {result.Decision} {result.Review?.Response?.Status?.Message} {string.Join("; ", result.Review?.Response?.Warnings ?? [])}");
+            var response = result.ToReview()?.Response;
+            throw new InvalidOperationException($"fixture is wrong: {result.Decision} {response?.Status?.Message} {string.Join("; ", response?.Warnings ?? [])}");
         }
     }
 
@@ -50,6 +51,6 @@ public class AdmissionHandlerBenchmarks
     public async Task<int> Validate()
     {
         var result = await handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).ConfigureAwait(false);
-        return AdmissionHandler.Encode(result.Review!).Length;
+        return AdmissionHandler.Encode(result.ToReview()!).Length;
     }
 }

@@ -48,7 +48,7 @@ public class TracingBenchmarks
         var store = new AdmissionStateStore();
         store.Swap(new AdmissionState(Fixtures.Compile(set), Fixtures.Scans(set), set.NamespaceLabels, true));
         metrics = new AdmissionMetrics(store);
-        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, null, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
+        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
         body = Fixtures.Review(Review);
         if (Tracing == Mode.On)
         {
@@ -79,10 +79,10 @@ public class TracingBenchmarks
         var result = await handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).ConfigureAwait(false);
         if (activity is { IsAllDataRequested: true })
         {
-            Telemetry.Tracing.Answered(activity, result.StatusCode, result.Kind, result.Operation, result.Decision);
+            Telemetry.Tracing.Answered(activity, result.StatusCode, result.Kind, result.Operation, result.DecisionLabel);
         }
 
-        return AdmissionHandler.Encode(result.Review!).Length;
+        return AdmissionHandler.Encode(result.ToReview()!).Length;
     }
 
     private sealed class DiscardingExporter : BaseExporter<Activity>

@@ -119,7 +119,7 @@ internal sealed class ReviewTarget
 
         var store = new AdmissionStateStore();
         store.Swap(new AdmissionState(snapshot, scans.Index, set.NamespaceLabels, true));
-        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, null, null, new AdmissionMetrics(store), new WebhookOptions(), TimeProvider.System, logger);
+        handler = new AdmissionHandler(store, NoRegistryFacts.Instance, new AdmissionMetrics(store), new WebhookOptions(), TimeProvider.System, logger);
     }
 
     public void Run(ReadOnlyMemory<byte> input)
@@ -128,20 +128,21 @@ internal sealed class ReviewTarget
         {
             logger.Last = null;
             var result = handler.HandleAsync(input, purpose, CancellationToken.None).GetAwaiter().GetResult();
-            FuzzFinding.Check(result.Decision != "error", $"{purpose}: the engine threw; the handler denied", logger.Last);
+            FuzzFinding.Check(result.Decision != AdmissionDecision.Error, $"{purpose}: the engine threw; the handler denied", logger.Last);
             FuzzFinding.Check(result.StatusCode is 200 or (>= 400 and < 500), $"{purpose}: status {result.StatusCode}");
             if (result.StatusCode != 200)
             {
-                FuzzFinding.Check(result.Review is null && !string.IsNullOrEmpty(result.Error), $"{purpose}: a {result.StatusCode} without a reason");
+                FuzzFinding.Check(result is AdmissionResult.Rejected { Error.Length: > 0 } && result.ToReview() is null, $"{purpose}: a {result.StatusCode} without a reason");
                 continue;
             }
 
-            var response = result.Review?.Response;
+            var review = result.ToReview();
+            var response = review?.Response;
             FuzzFinding.Check(response is not null && !string.IsNullOrEmpty(response.Uid), $"{purpose}: a 200 without a response uid");
-            FuzzFinding.Check(purpose != EvaluationPurpose.Mutate || response.Allowed || result.Decision is "invalid" or "timeout",
+            FuzzFinding.Check(purpose != EvaluationPurpose.Mutate || response.Allowed || result.Decision is AdmissionDecision.Invalid or AdmissionDecision.Timeout,
                 $"{purpose}: the mutating webhook denied ({result.Decision})");
             FuzzFinding.Check(response.Allowed || response.Status?.Code == 403, $"{purpose}: a denial without status 403");
-            AdmissionHandler.Encode(result.Review!);
+            AdmissionHandler.Encode(review!);
         }
     }
 }

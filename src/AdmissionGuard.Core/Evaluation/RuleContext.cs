@@ -19,7 +19,7 @@ internal readonly struct RuleContext(IScanFacts scans, IRegistryFacts registry, 
             return image.Digest;
         }
 
-        var fact = Registry.Lookup(image.Normalized);
+        var fact = Registry.Lookup(image);
         return fact.State == RegistryFactState.Exists ? fact.Digest : null;
     }
 }

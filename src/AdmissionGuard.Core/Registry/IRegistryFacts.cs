@@ -6,6 +6,12 @@ public interface IRegistryFacts
     /// <summary>Existence and digest of a normalized reference (<c>registry/path:tag</c>).</summary>
     RegistryFact Lookup(string normalizedReference);
 
+    /// <summary>
+    /// <see cref="Lookup(string)"/> for an image already parsed: the engine parses each image once per request and
+    /// passes the reference on, so a cache that needs its registry or path (pull-secret scopes, breakers) need not parse again.
+    /// </summary>
+    RegistryFact Lookup(Images.ImageReference image) => Lookup(image.Normalized);
+
     /// <summary>What is known of a digest's signatures under a rule's keys; facts without a signature cache know nothing yet.</summary>
     Signatures.SignatureFact Signatures(Signatures.SignatureQuery query) => AdmissionGuard.Signatures.SignatureFact.Unknown;
 }

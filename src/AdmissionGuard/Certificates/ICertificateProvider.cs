@@ -10,4 +10,7 @@ internal interface ICertificateProvider
 
     /// <summary>What each handshake sends: <see cref="Current"/> followed by its intermediate certificates.</summary>
     System.Net.Security.SslStreamCertificateContext CurrentContext { get; }
+
+    /// <summary>False while a provider still waits for its first certificate (self-managed mode's Secret): not ready yet.</summary>
+    bool HasCertificate => true;
 }

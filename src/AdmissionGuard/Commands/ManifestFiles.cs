@@ -67,7 +67,7 @@ internal static class ManifestFiles
         }
     }
 
-    private static IOrderedEnumerable<string> FilesIn(string directory) =>
+    public static IOrderedEnumerable<string> FilesIn(string directory) =>
         Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories).Where(IsManifest).Order(StringComparer.Ordinal);
 
     private static void ReadFile(string file, ManifestSet set)

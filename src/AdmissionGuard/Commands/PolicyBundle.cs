@@ -7,15 +7,12 @@ namespace AdmissionGuard.Commands;
 /// <summary>Policies, scans and namespace labels read from directories, compiled once.</summary>
 internal sealed record PolicyBundle(PolicySnapshot Snapshot, IScanFacts Scans, ManifestSet Manifests, IReadOnlyList<string> Errors)
 {
-    /// <summary>What a policy or scan folder may hold; anything else is a mistake (a typo in a kind) that must not pass silently.</summary>
-    private static readonly string[] FolderKinds = [HardenedImageSource.KindName, ImagePolicy.ClusterKind, ImagePolicy.NamespacedKind, ImageScan.KindName, "Namespace"];
-
     public static PolicyBundle Load(string policiesDir, string? scansDir, GradeScale scale, TextReader stdin)
     {
         var set = new ManifestSet();
         // Compile errors name an object; the file it came from is what a person opens to fix it.
         var files = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (file, part) in ManifestFiles.ReadEach(policiesDir, stdin).Concat(scansDir is null ? [] : ManifestFiles.ReadEach(scansDir, stdin)))
+        foreach (var (file, part) in PolicyFolder.ReadEach(policiesDir, scansDir, stdin))
         {
             foreach (var source in part.Sources)
             {
@@ -41,18 +38,9 @@ internal sealed record PolicyBundle(PolicySnapshot Snapshot, IScanFacts Scans, M
         var snapshot = PolicyCompiler.Compile(set.Sources, set.Policies);
         var scans = ScanFactsLoader.Build(set.Scans, scale, out var scanErrors);
         var errors = new List<string>(set.Errors);
-        errors.AddRange(set.Workloads.Select(UnknownKind));
+        errors.AddRange(PolicyFolder.NotAllowed(set));
         errors.AddRange(snapshot.Errors.Select(e => files.TryGetValue(e.ObjectId, out var file) ? $"{file}: {e}" : e.ToString()));
         errors.AddRange(scanErrors);
         return new PolicyBundle(snapshot, scans, set, errors);
-    }
-
-    private static string UnknownKind(Manifest manifest)
-    {
-        var apiVersion = manifest.Object.ApiVersion ?? "";
-        var known = FolderKinds.Contains(manifest.Kind, StringComparer.Ordinal);
-        return known
-            ? $"{manifest.Origin}: {manifest.Kind} has apiVersion \"{apiVersion}\"; expected {(manifest.Kind == "Namespace" ? "v1" : "admissionguard.io/v1alpha1")}"
-            : $"{manifest.Origin}: unknown kind \"{manifest.Kind}\"; did you mean \"{Cli.Closest(manifest.Kind, FolderKinds)}\"? (a policy folder holds {string.Join(", ", FolderKinds)})";
     }
 }

@@ -1,10 +1,7 @@
-using AdmissionGuard.Audit;
 using AdmissionGuard.Certificates;
 using AdmissionGuard.Hosting;
-using AdmissionGuard.Kubernetes;
 using AdmissionGuard.Registry;
 using AdmissionGuard.Telemetry;
-using AdmissionGuard.Webhooks;
 using System.CommandLine;
 using OpenTelemetry.Metrics;
 
@@ -108,16 +105,19 @@ internal static class ServeCommand
             // The endpoints enforce MaxBodyBytes themselves (413); Kestrel's higher limit only bounds how much of an
             // oversized body is read and discarded so that the client can read the 413 (see AdmissionEndpoints).
             kestrel.Limits.MaxRequestBodySize = 4L * settings.Webhook.MaxBodyBytes;
-            kestrel.Listen(settings.Listen, listen => listen.UseAdmissionGuardTls(certificates?.Provider ?? kestrel.ApplicationServices.GetRequiredService<ICertificateProvider>()));
+            kestrel.Listen(settings.Listen, listen => listen.UseAdmissionGuardTls(kestrel.ApplicationServices.GetRequiredService<ICertificateProvider>()));
             if (settings.MetricsListen is { } metricsEndpoint)
             {
                 kestrel.Listen(metricsEndpoint);
             }
         });
 
-        builder.Services.AddAdmissionGuard(settings);
-        builder.Services.AddDecisionRecords(settings, stdout);
-        builder.Services.AddAdmissionGuardTracing(settings.Tracing);
+        if (certificates is not null)
+        {
+            builder.Services.AddSingleton(certificates.Provider);
+        }
+
+        builder.Services.AddAdmissionGuard(settings, stdout);
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AdmissionMetrics.MeterName)
             // The runtime's own meter (GC heap sizes by generation, working set, JIT): what an operator needs to tell a
@@ -128,10 +128,12 @@ internal static class ServeCommand
         await using var app = builder.Build();
         var store = app.Services.GetRequiredService<AdmissionStateStore>();
         app.Services.GetService<LocalPolicyLoader>()?.LoadNow();
-        app.Services.GetRequiredService<RegistryFactCache>().LookupCompleted += app.Services.GetRequiredService<AdmissionMetrics>().RegistryRequest;
-        app.Services.GetRequiredService<SignatureFactCache>().Verified += app.Services.GetRequiredService<AdmissionMetrics>().SignatureVerified;
-        app.Services.GetRequiredService<AdmissionMetrics>().ObserveBreakers(() => app.Services.GetRequiredService<RegistryFactCache>().OpenBreakers);
-        app.Services.GetRequiredService<AdmissionMetrics>().ObserveCertificate(certificates?.Provider ?? app.Services.GetRequiredService<ICertificateProvider>());
+        var metrics = app.Services.GetRequiredService<AdmissionMetrics>();
+        var registry = app.Services.GetRequiredService<RegistryFactCache>();
+        registry.LookupCompleted += metrics.RegistryRequest;
+        app.Services.GetRequiredService<SignatureFactCache>().Verified += metrics.SignatureVerified;
+        metrics.ObserveBreakers(() => registry.OpenBreakers);
+        metrics.ObserveCertificate(app.Services.GetRequiredService<ICertificateProvider>());
         foreach (var e in store.Current.Snapshot.Errors)
         {
             stderr.WriteLine($"admissionguard serve: invalid policy: {e}");
@@ -142,7 +144,7 @@ internal static class ServeCommand
             c.Response.StatusCode = 400;
             await c.Response.WriteAsync("admission endpoints are served over HTTPS only\n").ConfigureAwait(false);
         }));
-        app.MapAdmissionEndpoints();
+        app.MapAdmissionGuard();
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         try
@@ -172,47 +174,6 @@ internal static class ServeCommand
 
     private static bool IsMetricsRequest(HttpContext context, ServeSettings settings) =>
         settings.MetricsListen is { } m && context.Connection.LocalPort == m.Port && context.Request.Path.StartsWithSegments("/metrics");
-
-    private static IServiceCollection AddAdmissionGuard(this IServiceCollection services, ServeSettings settings)
-    {
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<AdmissionStateStore>();
-        services.AddSingleton(sp => new Readiness(sp.GetService<SelfManagedCertificatesProvider>() is { } c ? () => c.HasCertificate : null));
-        services.AddSingleton<AdmissionMetrics>();
-        services.AddSingleton(settings.Webhook);
-        services.AddSingleton(_ => RegistryCredentials.FromFile(settings.Registry.DockerConfigPath));
-        services.AddSingleton(sp => new RegistryFactCache(
-            settings.Registry,
-            sp.GetRequiredService<OciRegistryClient>(),
-            sp.GetRequiredService<TimeProvider>()));
-        services.AddSignatureVerification(settings.Registry);
-        services.AddSingleton<IRegistryFacts>(sp => sp.GetRequiredService<RegistryFactCache>());
-        services.AddSingleton<IRegistryWarmer>(sp => sp.GetRequiredService<RegistryFactCache>());
-        services.AddSingleton<AdmissionHandler>(sp => new AdmissionHandler(
-            sp.GetRequiredService<AdmissionStateStore>(),
-            sp.GetRequiredService<IRegistryFacts>(),
-            sp.GetService<IRegistryWarmer>(),
-            sp.GetService<IPullScopes>(),
-            sp.GetRequiredService<AdmissionMetrics>(),
-            settings.Webhook,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<AdmissionHandler>>(),
-            sp.GetService<DecisionRecordWriter>(),
-            sp.GetRequiredService<SignatureFactCache>()));
-        services.AddSingleton<PolicyAdmissionHandler>();
-        if (settings.Cluster is { } cluster)
-        {
-            services.AddClusterMode(cluster);
-            services.AddClusterSignatureKeys(cluster);
-        }
-        else
-        {
-            services.AddSingleton(sp => new LocalPolicyLoader(settings.PoliciesDir!, settings.ScansDir, settings.GradeScale, sp.GetRequiredService<AdmissionStateStore>(), sp.GetRequiredService<ILogger<LocalPolicyLoader>>()));
-            services.AddHostedService(sp => sp.GetRequiredService<LocalPolicyLoader>());
-        }
-        services.AddSingleton<IHostedService>(sp => new DrainOnShutdown(sp.GetRequiredService<Readiness>(), settings.Drain, sp.GetRequiredService<ILogger<DrainOnShutdown>>()));
-        return services;
-    }
 
     private static ServingCertificates? CreateCertificateProvider(ServeSettings settings, TextWriter stderr, ILoggerFactory loggers, out string? error)
     {

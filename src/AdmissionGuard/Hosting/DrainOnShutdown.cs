@@ -4,15 +4,15 @@ namespace AdmissionGuard.Hosting;
 /// On SIGTERM: readiness turns false at once, requests keep being served for the drain period (so
 /// endpoints controllers and the API server stop sending), and only then does Kestrel stop.
 /// </summary>
-internal sealed class DrainOnShutdown(Readiness readiness, TimeSpan drain, ILogger<DrainOnShutdown> logger) : IHostedLifecycleService
+internal sealed class DrainOnShutdown(Readiness readiness, DrainOptions options, ILogger<DrainOnShutdown> logger) : IHostedLifecycleService
 {
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
         readiness.BeginDrain();
-        logger.LogInformation("shutting down: not ready, serving for {Drain}s more", drain.TotalSeconds);
+        logger.LogInformation("shutting down: not ready, serving for {Drain}s more", options.Period.TotalSeconds);
         try
         {
-            await Task.Delay(drain, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(options.Period, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -5,17 +5,15 @@ using AdmissionGuard.Serialization;
 namespace AdmissionGuard.Hosting;
 
 /// <summary>
-/// Local mode: reads policy and scan YAML from directories and reloads on change. A file or object
-/// that becomes invalid keeps its last good version, and the error is logged with the field path.
+/// Local mode: reads policy and scan YAML from directories with <see cref="PolicyFolder"/> (what <c>check</c> reads, with
+/// the same size cap and allowed kinds) and reloads on change. A file or object that becomes invalid keeps its last
+/// good version, and the error is logged with the file and field path.
 /// </summary>
-internal sealed class LocalPolicyLoader(
-    string policiesDir,
-    string? scansDir,
-    Scans.GradeScale scale,
-    AdmissionStateStore store,
-    ILogger<LocalPolicyLoader> logger,
-    TimeSpan? pollInterval = null) : BackgroundService
+internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionStateStore store, ILogger<LocalPolicyLoader> logger) : BackgroundService
 {
+    private readonly string policiesDir = options.PoliciesDir;
+    private readonly string? scansDir = options.ScansDir;
+    private readonly Scans.GradeScale scale = options.Scale;
     private readonly Dictionary<string, ManifestSet> lastGoodFiles = new(StringComparer.Ordinal);
     private readonly LastGoodCompiler compiler = new();
     private string fingerprint = "";
@@ -32,7 +30,7 @@ internal sealed class LocalPolicyLoader(
     {
         // A FileSystemWatcher misses Kubernetes ConfigMap symlink swaps and some editors' renames; polling a
         // fingerprint of names, sizes and times is simple and always right.
-        using var timer = new PeriodicTimer(pollInterval ?? TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(options.PollInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try
@@ -64,32 +62,18 @@ internal sealed class LocalPolicyLoader(
         return builder.ToString();
     }
 
-    private IEnumerable<string> Files()
-    {
-        var dirs = scansDir is null ? new[] { policiesDir } : [policiesDir, scansDir];
-        return dirs.Where(Directory.Exists)
-            .SelectMany(d => Directory.EnumerateFiles(d, "*", SearchOption.AllDirectories))
-            .Where(ManifestFiles.IsManifest)
-            .Order(StringComparer.Ordinal);
-    }
+    private IEnumerable<string> Files() => PolicyFolder.Files(policiesDir, scansDir);
 
     private void Reload()
     {
         var combined = new ManifestSet();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var file in Files())
+        foreach (var (file, read) in PolicyFolder.ReadEach(policiesDir, scansDir, TextReader.Null))
         {
             seen.Add(file);
-            var set = new ManifestSet();
-            try
-            {
-                ManifestFiles.AddText(set, File.ReadAllText(file), file);
-            }
-            catch (IOException e)
-            {
-                set.Errors.Add($"{file}: {e.Message}");
-            }
-
+            var set = read;
+            // A kind the folder may not hold (a typo such as "ClusterImagePolicyy") would otherwise vanish silently.
+            set.Errors.AddRange(PolicyFolder.NotAllowed(set));
             if (set.Errors.Count != 0)
             {
                 foreach (var error in set.Errors)

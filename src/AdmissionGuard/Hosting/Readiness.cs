@@ -1,20 +1,22 @@
+using AdmissionGuard.Certificates;
+
 namespace AdmissionGuard.Hosting;
 
 /// <summary>
 /// Ready once policies are loaded and a serving certificate is in hand (self-managed mode), and no longer
 /// once shutdown has begun.
 /// </summary>
-internal sealed class Readiness(Func<bool>? certificateReady = null)
+internal sealed class Readiness(ICertificateProvider? certificates = null)
 {
     private volatile bool draining;
 
     public void BeginDrain() => draining = true;
 
-    public bool IsReady(AdmissionState state) => state.Loaded && !draining && (certificateReady?.Invoke() ?? true);
+    public bool IsReady(AdmissionState state) => state.Loaded && !draining && (certificates?.HasCertificate ?? true);
 
     public string Reason(AdmissionState state) =>
         draining ? "shutting down"
         : !state.Loaded ? "policies not loaded yet"
-        : certificateReady?.Invoke() == false ? "waiting for the certificate Secret"
+        : certificates is { HasCertificate: false } ? "waiting for the certificate Secret"
         : "ready";
 }

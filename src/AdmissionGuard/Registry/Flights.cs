@@ -3,20 +3,48 @@ namespace AdmissionGuard.Registry;
 /// <summary>How admission waits for background lookups: all of them, at most a budget in total, never failing on the budget.</summary>
 internal static class Flights
 {
-    public static async Task WaitWithinAsync<T>(List<Task<T>> flights, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Waits for every flight, at most <paramref name="budget"/>; the outcome says which came first. A race with a timer
+    /// rather than <c>WaitAsync(budget)</c>: running out of budget is the expected case on a cache miss, not an error,
+    /// so it is a value and never a TimeoutException.
+    /// </summary>
+    public static async Task<FlightWait> WaitWithinAsync<T>(IReadOnlyList<Task<T>> flights, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
     {
-        if (flights.Count == 0 || budget <= TimeSpan.Zero)
+        if (flights.Count == 0)
         {
-            return;
+            return FlightWait.Landed;
         }
 
-        try
+        if (cancellationToken.IsCancellationRequested)
         {
-            await Task.WhenAll(flights).WaitAsync(budget, time, cancellationToken).ConfigureAwait(false);
+            return FlightWait.Canceled;
         }
-        catch (TimeoutException)
+
+        if (budget <= TimeSpan.Zero)
         {
-            // The budget is spent; the lookups finish in the background and the next admission sees them.
+            return FlightWait.BudgetSpent;
         }
+
+        Task all = flights.Count == 1 ? flights[0] : Task.WhenAll(flights);
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var budgetSpent = Task.Delay(budget, time, timer.Token);
+        var first = await Task.WhenAny(all, budgetSpent).ConfigureAwait(false);
+        if (first == all)
+        {
+            // Stops the timer; a flight that faulted surfaces here, as it did before.
+            await timer.CancelAsync().ConfigureAwait(false);
+            await all.ConfigureAwait(false);
+            return FlightWait.Landed;
+        }
+
+        return cancellationToken.IsCancellationRequested ? FlightWait.Canceled : FlightWait.BudgetSpent;
+    }
+
+    /// <summary>One flight's answer within <paramref name="budget"/>, or <paramref name="otherwise"/> when the budget runs out first.</summary>
+    public static async Task<T> ResultWithinAsync<T>(Task<T> flight, T otherwise, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var wait = await WaitWithinAsync([flight], budget, time, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        return wait == FlightWait.Landed ? await flight.ConfigureAwait(false) : otherwise;
     }
 }

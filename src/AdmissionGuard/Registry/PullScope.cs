@@ -36,11 +36,36 @@ internal sealed class PullScope
             return;
         }
 
+        AddQueries(normalizedReference, parsed.Registry, parsed.Repository, into);
+    }
+
+    /// <summary><see cref="AddQueries(string, List{RegistryQuery})"/> for an image the engine already parsed.</summary>
+    public void AddQueries(Images.ImageReference image, List<RegistryQuery> into)
+    {
+        if (IsDefault)
+        {
+            into.Add(new RegistryQuery(image.Normalized, null));
+            return;
+        }
+
+        AddQueries(image.Normalized, image.Registry, image.Path, into);
+    }
+
+    /// <param name="registry">The host of <paramref name="normalizedReference"/>.</param>
+    /// <param name="path">Its repository path without the host.</param>
+    public void AddQueries(string normalizedReference, string registry, string path, List<RegistryQuery> into)
+    {
+        if (IsDefault)
+        {
+            into.Add(new RegistryQuery(normalizedReference, null));
+            return;
+        }
+
         var first = into.Count;
         var matches = new List<RegistryCredential>();
         foreach (var secret in _secrets)
         {
-            secret.AddMatches(parsed.Registry, parsed.Repository, matches);
+            secret.AddMatches(registry, path, matches);
         }
 
         foreach (var credential in matches)
@@ -48,7 +73,7 @@ internal sealed class PullScope
             into.Add(new RegistryQuery(normalizedReference, credential));
         }
 
-        if (into.Count == first || _configured.Find(parsed.Registry, parsed.Repository) is not null)
+        if (into.Count == first || _configured.Find(registry, path) is not null)
         {
             into.Add(new RegistryQuery(normalizedReference, null));
         }

@@ -64,8 +64,13 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
     /// <summary>What is known now with the default credentials; never blocks, never does I/O.</summary>
     public RegistryFact Lookup(string normalizedReference) => Lookup(new RegistryQuery(normalizedReference, null));
 
+    /// <summary><see cref="Lookup(string)"/> for a parsed image: its registry is known, nothing is parsed again.</summary>
+    public RegistryFact Lookup(Images.ImageReference image) => Lookup(new RegistryQuery(image.Normalized, null), image.Registry);
+
     /// <summary>What is known now; never blocks, never does I/O. Unreachable for unknown references of a registry whose breaker is open.</summary>
-    public RegistryFact Lookup(RegistryQuery query)
+    public RegistryFact Lookup(RegistryQuery query) => Lookup(query, null);
+
+    private RegistryFact Lookup(RegistryQuery query, string? registryOfQuery)
     {
         var now = _time.GetUtcNow();
         if (_entries.TryGetValue(query.Key, out var entry))
@@ -77,7 +82,7 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             }
         }
 
-        var registry = ManifestReference.RegistryOf(query.Reference);
+        var registry = registryOfQuery ?? ManifestReference.RegistryOf(query.Reference);
         return registry is not null && _breakers.TryGetValue(registry, out var breaker) && breaker.IsOpen
             ? Unreachable
             : RegistryFact.Unknown;
@@ -104,26 +109,14 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             return await flight.ConfigureAwait(false);
         }
 
-        if (budget <= TimeSpan.Zero)
-        {
-            return RegistryFact.Unknown;
-        }
-
-        try
-        {
-            return await flight.WaitAsync(budget, _time, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return RegistryFact.Unknown;
-        }
+        return await Flights.ResultWithinAsync(flight, RegistryFact.Unknown, budget, _time, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Starts every lookup at once (each with every credential of <paramref name="scope"/> that could pull it) and waits
     /// for all of them within one shared budget; read results with <see cref="For"/>.
     /// </summary>
-    public async Task EnsureAllAsync(IEnumerable<string> normalizedReferences, PullScope scope, TimeSpan budget, CancellationToken cancellationToken)
+    public async Task<FlightWait> EnsureAllAsync(IEnumerable<string> normalizedReferences, PullScope scope, TimeSpan budget, CancellationToken cancellationToken)
     {
         var queries = new List<RegistryQuery>();
         foreach (var reference in normalizedReferences)
@@ -136,7 +129,7 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             .Select(Start)
             .Where(t => !t.IsCompleted)
             .ToList();
-        await Flights.WaitWithinAsync(flights, budget, _time, cancellationToken).ConfigureAwait(false);
+        return await Flights.WaitWithinAsync(flights, budget, _time, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()
@@ -347,6 +340,18 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         {
             var queries = new List<RegistryQuery>(2);
             scope.AddQueries(normalizedReference, queries);
+            return Best(queries);
+        }
+
+        public RegistryFact Lookup(Images.ImageReference image)
+        {
+            var queries = new List<RegistryQuery>(2);
+            scope.AddQueries(image, queries);
+            return Best(queries);
+        }
+
+        private RegistryFact Best(List<RegistryQuery> queries)
+        {
             RegistryFact? unknown = null, unreachable = null, missing = null;
             foreach (var query in queries)
             {

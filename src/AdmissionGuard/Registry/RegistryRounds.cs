@@ -9,7 +9,8 @@ namespace AdmissionGuard.Registry;
 /// </summary>
 internal static class RegistryRounds
 {
-    public static async Task<Verdict> EvaluateAsync(
+    /// <returns>The last verdict, or null when <paramref name="cancellationToken"/> (the admission deadline) ended a wait.</returns>
+    public static async Task<Verdict?> EvaluateAsync(
         Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
     {
         var verdict = evaluate();
@@ -28,18 +29,27 @@ internal static class RegistryRounds
                 break;
             }
 
+            FlightWait waited;
             using (var wait = verdict.UnverifiedReferences.Count != 0 ? Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.RegistryWait) : null)
             {
                 wait?.SetTag("admissionguard.references", verdict.UnverifiedReferences.Count);
                 wait?.SetTag("admissionguard.budget_ms", remaining.TotalMilliseconds);
-                await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false);
+                waited = await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (waited == FlightWait.Canceled)
+            {
+                return null;
             }
 
             if (signatures is not null)
             {
                 using var wait = signatures.HasMisses ? Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.SignatureWait) : null;
                 wait?.SetTag("admissionguard.budget_ms", (budgetEnds - time.GetUtcNow()).TotalMilliseconds);
-                await signatures.EnsureMissesAsync(budgetEnds - time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                if (await signatures.EnsureMissesAsync(budgetEnds - time.GetUtcNow(), cancellationToken).ConfigureAwait(false) == FlightWait.Canceled)
+                {
+                    return null;
+                }
             }
 
             verdict = evaluate();

@@ -55,14 +55,14 @@ internal sealed class SignatureFactCache : IDisposable
     }
 
     /// <summary>Starts every lookup not cached yet and waits for all of them at most <paramref name="budget"/> in total.</summary>
-    public async Task EnsureAllAsync(IEnumerable<(SignatureQuery Query, RegistryCredential? Credential)> queries, TimeSpan budget, CancellationToken cancellationToken)
+    public async Task<FlightWait> EnsureAllAsync(IEnumerable<(SignatureQuery Query, RegistryCredential? Credential)> queries, TimeSpan budget, CancellationToken cancellationToken)
     {
         var flights = queries
             .Where(q => Lookup(q.Query, q.Credential).State == SignatureState.Unknown)
             .Select(q => Start(q.Query, q.Credential))
             .Where(t => !t.IsCompleted)
             .ToList();
-        await Flights.WaitWithinAsync(flights, budget, _time, cancellationToken).ConfigureAwait(false);
+        return await Flights.WaitWithinAsync(flights, budget, _time, cancellationToken).ConfigureAwait(false);
     }
 
     public void Dispose()

@@ -16,6 +16,8 @@ internal sealed class SignatureRequestFacts(IRegistryFacts registry, SignatureFa
 
     public RegistryFact Lookup(string normalizedReference) => registry.Lookup(normalizedReference);
 
+    public RegistryFact Lookup(ImageReference image) => registry.Lookup(image);
+
     public SignatureFact Signatures(SignatureQuery query)
     {
         var credentials = Credentials(query);
@@ -51,7 +53,7 @@ internal sealed class SignatureRequestFacts(IRegistryFacts registry, SignatureFa
     }
 
     /// <summary>Asks what was missed, at most <paramref name="budget"/>, and forgets the misses.</summary>
-    public Task EnsureMissesAsync(TimeSpan budget, CancellationToken cancellationToken)
+    public Task<FlightWait> EnsureMissesAsync(TimeSpan budget, CancellationToken cancellationToken)
     {
         (SignatureQuery, RegistryCredential?)[] missed;
         lock (_missed)
@@ -63,11 +65,19 @@ internal sealed class SignatureRequestFacts(IRegistryFacts registry, SignatureFa
         return signatures.EnsureAllAsync(missed, budget, cancellationToken);
     }
 
-    private List<RegistryCredential?> Credentials(SignatureQuery query)
+    private static readonly RegistryCredential?[] DefaultCredentials = [null];
+
+    private RegistryCredential?[] Credentials(SignatureQuery query)
     {
+        // The signature repository is already normalized (registry/path): split it rather than parse it again.
+        var slash = query.Repository.IndexOf('/', StringComparison.Ordinal);
+        if (scope.IsDefault || slash <= 0)
+        {
+            return DefaultCredentials;
+        }
+
         var queries = new List<RegistryQuery>(2);
-        var reference = ImageReferenceParser.TryParse(query.Repository + "@" + query.Digest, out var parsed, out _) ? parsed.Normalized : query.Repository;
-        scope.AddQueries(reference, queries);
+        scope.AddQueries(query.Repository + "@" + query.Digest, query.Repository[..slash], query.Repository[(slash + 1)..], queries);
         return [.. queries.Select(q => q.Credential).Distinct()];
     }
 }

@@ -19,12 +19,10 @@ internal sealed class TracedFacts(IRegistryFacts registry, IScanFacts scans) : I
 
     public int Count => scans.Count;
 
-    public RegistryFact Lookup(string normalizedReference)
-    {
-        var fact = registry.Lookup(normalizedReference);
-        Interlocked.Increment(ref fact.State == Registry.RegistryFactState.Unknown ? ref registryMisses : ref registryHits);
-        return fact;
-    }
+    public RegistryFact Lookup(string normalizedReference) => Counted(registry.Lookup(normalizedReference));
+
+    // Forwarded as it is, never through Lookup(string): a scoped cache answers a parsed image with its workload's credentials.
+    public RegistryFact Lookup(ImageReference image) => Counted(registry.Lookup(image));
 
     public SignatureFact Signatures(SignatureQuery query)
     {
@@ -66,6 +64,12 @@ internal sealed class TracedFacts(IRegistryFacts registry, IScanFacts scans) : I
         }
 
         return verdict;
+    }
+
+    private RegistryFact Counted(RegistryFact fact)
+    {
+        Interlocked.Increment(ref fact.State == Registry.RegistryFactState.Unknown ? ref registryMisses : ref registryHits);
+        return fact;
     }
 
     private void Tag(Activity activity)

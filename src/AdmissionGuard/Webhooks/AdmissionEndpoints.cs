@@ -6,36 +6,45 @@ using AdmissionGuard.Telemetry;
 
 namespace AdmissionGuard.Webhooks;
 
-/// <summary>HTTP around <see cref="AdmissionHandler"/>: method, content type and size checks, then encode.</summary>
-internal static class AdmissionEndpoints
+/// <summary>
+/// HTTP around <see cref="AdmissionHandler"/> and <see cref="PolicyAdmissionHandler"/>: method, content type and size
+/// checks, then the one encoding of every <see cref="AdmissionResult"/>. Built once by the container; the endpoints
+/// call it directly, so a request resolves nothing.
+/// </summary>
+internal sealed class AdmissionEndpoints(AdmissionHandler admission, PolicyAdmissionHandler policies, WebhookOptions options, AdmissionMetrics metrics)
 {
-    public static IEndpointRouteBuilder MapAdmissionEndpoints(this IEndpointRouteBuilder app)
+    private enum Webhook
     {
-        app.MapPost("/validate", (HttpContext context) => HandleAsync(context, EvaluationPurpose.Validate));
-        app.MapPost("/mutate", (HttpContext context) => HandleAsync(context, EvaluationPurpose.Mutate));
-        app.MapPost("/validate-policy", HandlePolicyAsync);
+        Validate,
+        Mutate,
+        ValidatePolicy,
+    }
+
+    public static IEndpointRouteBuilder Map(IEndpointRouteBuilder app)
+    {
+        var endpoints = app.ServiceProvider.GetRequiredService<AdmissionEndpoints>();
+        var store = app.ServiceProvider.GetRequiredService<AdmissionStateStore>();
+        var readiness = app.ServiceProvider.GetRequiredService<Readiness>();
+        app.MapPost("/validate", context => endpoints.HandleAsync(context, Webhook.Validate));
+        app.MapPost("/mutate", context => endpoints.HandleAsync(context, Webhook.Mutate));
+        app.MapPost("/validate-policy", context => endpoints.HandleAsync(context, Webhook.ValidatePolicy));
         app.MapGet("/healthz", () => Results.Text("ok"));
-        app.MapGet("/readyz", (AdmissionStateStore store, Readiness readiness) =>
-            readiness.IsReady(store.Current) ? Results.Text("ready") : Results.Text(readiness.Reason(store.Current), statusCode: 503));
+        app.MapGet("/readyz", () => readiness.IsReady(store.Current) ? Results.Text("ready") : Results.Text(readiness.Reason(store.Current), statusCode: 503));
         return app;
     }
 
-    private static Task HandleAsync(HttpContext context, EvaluationPurpose purpose) =>
-        HandleAsync(context, purpose == EvaluationPurpose.Mutate ? "mutate" : "validate",
-            (body, cancellationToken) => context.RequestServices.GetRequiredService<AdmissionHandler>().HandleAsync(body, purpose, cancellationToken));
-
-    private static Task HandlePolicyAsync(HttpContext context) =>
-        HandleAsync(context, "validate-policy", (body, _) => Task.FromResult(context.RequestServices.GetRequiredService<PolicyAdmissionHandler>().Handle(body)));
-
-    /// <summary>The same content type, size limits and encoding for every admission endpoint; <paramref name="handle"/> decides.</summary>
-    private static async Task HandleAsync(HttpContext context, string webhook, Func<ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
+    /// <summary>The same content type, size limits and encoding for every admission endpoint; the webhook's handler decides.</summary>
+    private async Task HandleAsync(HttpContext context, Webhook webhook)
     {
         var started = Stopwatch.GetTimestamp();
-        using var activity = Tracing.StartAdmission(webhook, context.Request.Headers);
-        var services = context.RequestServices;
-        var options = services.GetRequiredService<WebhookOptions>();
-        var metrics = services.GetRequiredService<AdmissionMetrics>();
-        var result = await ReadAndHandleAsync(context, options, handle).ConfigureAwait(false);
+        var name = webhook switch
+        {
+            Webhook.Mutate => "mutate",
+            Webhook.ValidatePolicy => "validate-policy",
+            _ => "validate",
+        };
+        using var activity = Tracing.StartAdmission(name, context.Request.Headers);
+        var result = await ReadAndHandleAsync(context, webhook).ConfigureAwait(false);
 
         var response = context.Response;
         response.StatusCode = result.StatusCode;
@@ -44,39 +53,46 @@ internal static class AdmissionEndpoints
             await DiscardRestOfBodyAsync(context).ConfigureAwait(false);
         }
 
-        if (result.Review is not null)
+        if (result.ToReview() is { } review)
         {
             response.ContentType = "application/json";
-            var bytes = AdmissionHandler.Encode(result.Review);
+            var bytes = AdmissionHandler.Encode(review);
             response.ContentLength = bytes.Length;
             await response.Body.WriteAsync(bytes, context.RequestAborted).ConfigureAwait(false);
         }
         else
         {
             response.ContentType = "text/plain; charset=utf-8";
-            await response.WriteAsync(result.Error + "\n", context.RequestAborted).ConfigureAwait(false);
+            await response.WriteAsync(((AdmissionResult.Rejected)result).Error + "\n", context.RequestAborted).ConfigureAwait(false);
         }
 
         if (activity is { IsAllDataRequested: true })
         {
-            Tracing.Answered(activity, result.StatusCode, result.Kind, result.Operation, result.Decision);
+            Tracing.Answered(activity, result.StatusCode, result.Kind, result.Operation, result.DecisionLabel);
         }
 
-        metrics.Request(webhook, result.Kind, result.Operation, result.Decision, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        metrics.Request(name, result.Kind, result.Operation, result.DecisionLabel, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    private static async Task<AdmissionResult> ReadAndHandleAsync(HttpContext context, WebhookOptions options, Func<ReadOnlyMemory<byte>, CancellationToken, Task<AdmissionResult>> handle)
+    private Task<AdmissionResult> HandleBodyAsync(ReadOnlyMemory<byte> body, Webhook webhook, CancellationToken cancellationToken) => webhook switch
+    {
+        Webhook.Mutate => admission.HandleAsync(body, EvaluationPurpose.Mutate, cancellationToken),
+        Webhook.ValidatePolicy => Task.FromResult(policies.Handle(body)),
+        _ => admission.HandleAsync(body, EvaluationPurpose.Validate, cancellationToken),
+    };
+
+    private async Task<AdmissionResult> ReadAndHandleAsync(HttpContext context, Webhook webhook)
     {
         var request = context.Request;
         var contentType = request.ContentType ?? "";
         if (!contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
         {
-            return new AdmissionResult(415, null, $"content type must be application/json, got \"{contentType}\"", "?", "?", "invalid");
+            return new AdmissionResult.Rejected(StatusCodes.Status415UnsupportedMediaType, $"content type must be application/json, got \"{contentType}\"");
         }
 
         if (request.ContentLength > options.MaxBodyBytes)
         {
-            return TooLarge(options);
+            return TooLarge();
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, options.MaxBodyBytes) + 1);
@@ -89,7 +105,7 @@ internal static class AdmissionEndpoints
                 {
                     if (buffer.Length > options.MaxBodyBytes)
                     {
-                        return TooLarge(options);
+                        return TooLarge();
                     }
 
                     var bigger = ArrayPool<byte>.Shared.Rent(Math.Min(buffer.Length * 2, options.MaxBodyBytes + 1));
@@ -107,16 +123,16 @@ internal static class AdmissionEndpoints
                 length += read;
                 if (length > options.MaxBodyBytes)
                 {
-                    return TooLarge(options);
+                    return TooLarge();
                 }
             }
 
             if (length == 0)
             {
-                return new AdmissionResult(400, null, "empty body: expected an AdmissionReview", "?", "?", "invalid");
+                return new AdmissionResult.Rejected(StatusCodes.Status400BadRequest, "empty body: expected an AdmissionReview");
             }
 
-            return await handle(buffer.AsMemory(0, length), context.RequestAborted).ConfigureAwait(false);
+            return await HandleBodyAsync(buffer.AsMemory(0, length), webhook, context.RequestAborted).ConfigureAwait(false);
         }
         finally
         {
@@ -149,6 +165,5 @@ internal static class AdmissionEndpoints
         }
     }
 
-    private static AdmissionResult TooLarge(WebhookOptions options) =>
-        new(413, null, $"body larger than {options.MaxBodyBytes} bytes", "?", "?", "invalid");
+    private AdmissionResult.Rejected TooLarge() => new(StatusCodes.Status413PayloadTooLarge, $"body larger than {options.MaxBodyBytes} bytes");
 }

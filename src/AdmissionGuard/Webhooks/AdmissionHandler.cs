@@ -12,34 +12,27 @@ namespace AdmissionGuard.Webhooks;
 /// The one place that speaks AdmissionReview: decode, evaluate with the pure engine, encode.
 /// Every outcome is either a valid AdmissionReview or an explicit 4xx, never an exception.
 /// </summary>
+/// <remarks>Built by the container (<c>AddAdmissionGuard</c>); what a mode does not register (the warmer, pull scopes,
+/// decision records, signatures) is left out.</remarks>
 internal sealed class AdmissionHandler(
     AdmissionStateStore store,
     IRegistryFacts registry,
-    IRegistryWarmer? warmer,
-    IPullScopes? pullScopes,
     AdmissionMetrics metrics,
     WebhookOptions options,
     TimeProvider time,
     ILogger<AdmissionHandler> logger,
+    IRegistryWarmer? warmer = null,
+    IPullScopes? pullScopes = null,
     DecisionRecordWriter? records = null,
     SignatureFactCache? signatures = null)
 {
-    private const int MaxWarningLength = 119;
-    private const int MaxWarningsTotal = 4000;
-
     public async Task<AdmissionResult> HandleAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
     {
         var result = await DecideAsync(body, purpose, cancellationToken).ConfigureAwait(false);
 
         // API.md: /mutate never denies. Whatever /mutate could not judge (no object, a malformed one, a timeout),
         // /validate receives the same request and denies with the reason; a mutating denial would only duplicate it.
-        if (purpose == EvaluationPurpose.Mutate && result.Review?.Response is { Allowed: false } denied)
-        {
-            denied.Allowed = true;
-            denied.Status = null;
-        }
-
-        return result;
+        return purpose == EvaluationPurpose.Mutate && result is AdmissionResult.Denied denied ? denied.AsAllowed() : result;
     }
 
     private async Task<AdmissionResult> DecideAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
@@ -53,44 +46,41 @@ internal sealed class AdmissionHandler(
         var operation = request.Operation ?? "";
         if (operation is "DELETE" or "CONNECT")
         {
-            return Allow(request.Uid!, kind, operation, "skipped");
+            return Allow(request.Uid!, kind, operation, AdmissionDecision.Skipped);
         }
 
         // Subresources other than a Pod's ephemeral containers cannot change images.
         if (!string.IsNullOrEmpty(request.SubResource) && !(kind == "Pod" && request.SubResource == "ephemeralcontainers"))
         {
-            return Allow(request.Uid!, kind, operation, "skipped");
+            return Allow(request.Uid!, kind, operation, AdmissionDecision.Skipped);
         }
 
         // A custom resource that happens to be called "Deployment" is not one: the group decides.
         if (!PodSpecLocator.IsSupported(kind) || request.Kind?.Group is { } group && group != ExpectedGroup(kind))
         {
-            return Allow(request.Uid!, kind, operation, "unknown-kind");
+            return Allow(request.Uid!, kind, operation, AdmissionDecision.UnknownKind);
         }
 
         if (request.Object is null)
         {
-            return Deny(request.Uid!, $"{operation} of {kind} carries no object to evaluate", kind, operation, "invalid");
+            return Deny(request.Uid!, $"{operation} of {kind} carries no object to evaluate", kind, operation, AdmissionDecision.Invalid);
         }
 
         if (operation is not ("CREATE" or "UPDATE"))
         {
-            return Deny(request.Uid!, $"operation \"{operation}\" is not CREATE, UPDATE, DELETE or CONNECT", kind, operation, "invalid");
+            return Deny(request.Uid!, $"operation \"{operation}\" is not CREATE, UPDATE, DELETE or CONNECT", kind, operation, AdmissionDecision.Invalid);
         }
 
         try
         {
-            return await EvaluateAsync(request, kind, operation, purpose, cancellationToken).ConfigureAwait(false);
-        }
-        catch (TimeoutException)
-        {
-            return Deny(request.Uid!, $"AdmissionGuard could not decide within {options.Deadline.TotalSeconds:0.###}s; try again", kind, operation, "timeout");
+            return await EvaluateAsync(request, kind, operation, purpose, cancellationToken).ConfigureAwait(false)
+                ?? Deny(request.Uid!, $"AdmissionGuard could not decide within {options.Deadline.TotalSeconds:0.###}s; try again", kind, operation, AdmissionDecision.Timeout);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Fail closed with a reason, never a 500 with a stack trace.
             logger.LogError(e, "evaluating {Kind} {Uid} failed", kind, request.Uid);
-            return Deny(request.Uid!, $"AdmissionGuard failed to evaluate this {kind}: {e.GetType().Name}", kind, operation, "error");
+            return Deny(request.Uid!, $"AdmissionGuard failed to evaluate this {kind}: {e.GetType().Name}", kind, operation, AdmissionDecision.Error);
         }
     }
 
@@ -110,7 +100,7 @@ internal sealed class AdmissionHandler(
         {
             var uid = TryReadUid(body.Span);
             var reason = $"malformed AdmissionReview: {Describe(e)}";
-            return uid is null ? BadRequest(reason) : Deny(uid, reason, "?", "?", "invalid");
+            return uid is null ? BadRequest(reason) : Deny(uid, reason, "?", "?", AdmissionDecision.Invalid);
         }
 
         if (review is null)
@@ -137,7 +127,8 @@ internal sealed class AdmissionHandler(
         return null;
     }
 
-    private async Task<AdmissionResult> EvaluateAsync(AdmissionRequest request, string kind, string operation, EvaluationPurpose purpose, CancellationToken cancellationToken)
+    /// <summary>The answer from the engine's verdict; null when the deadline passed while waiting for registry facts.</summary>
+    private async Task<AdmissionResult?> EvaluateAsync(AdmissionRequest request, string kind, string operation, EvaluationPurpose purpose, CancellationToken cancellationToken)
     {
         var state = store.Current;
         var ns = request.Namespace ?? request.Object!.Metadata?.Namespace ?? "default";
@@ -152,7 +143,7 @@ internal sealed class AdmissionHandler(
         var admission = Tracing.CurrentAdmission;
         var traced = admission is null ? null : new TracedFacts((IRegistryFacts?)signed ?? facts, state.Scans);
         var engine = new PolicyEngine((Scans.IScanFacts?)traced ?? state.Scans, (IRegistryFacts?)traced ?? (IRegistryFacts?)signed ?? facts, time);
-        Verdict verdict;
+        Verdict? verdict;
         if (warmer is null)
         {
             verdict = traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose));
@@ -163,18 +154,17 @@ internal sealed class AdmissionHandler(
             // The evaluation itself is synchronous CPU work, so only the waits need the deadline's timer.
             using var deadline = new CancellationTokenSource(options.Deadline, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-            try
-            {
-                verdict = await RegistryRounds.EvaluateAsync(
-                    () => traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose)), warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-            {
-                throw new TimeoutException();
-            }
+            verdict = await RegistryRounds.EvaluateAsync(
+                () => traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose)),
+                warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
+        if (verdict is null)
+        {
+            return null;
+        }
+
         if (admission is not null)
         {
             PodSpecLocator.TryLocate(kind, request.Object!, out _, out var podLabels, out _);
@@ -182,51 +172,39 @@ internal sealed class AdmissionHandler(
         }
 
         WriteDecisionRecords(request, kind, ns, purpose, verdict, state);
-        var response = new AdmissionResponse { Uid = request.Uid!, Allowed = true };
-        string decision;
+        var uid = request.Uid!;
         if (purpose == EvaluationPurpose.Mutate)
         {
-            if (verdict.Rewrites.Count != 0)
+            if (verdict.Rewrites.Count == 0)
             {
-                response.PatchType = "JSONPatch";
-                response.Patch = Convert.ToBase64String(JsonPatchBuilder.Build(verdict.Rewrites));
-                decision = "mutated";
-                foreach (var rewrite in verdict.Rewrites)
-                {
-                    metrics.Rewrite(rewrite.PolicyId, Adoption.VulnerabilityCounts.Removed(state.Scans, rewrite.From, rewrite.To));
-                }
+                return Allow(uid, kind, operation, AdmissionDecision.Allowed);
             }
-            else
+
+            foreach (var rewrite in verdict.Rewrites)
             {
-                decision = "allowed";
+                metrics.Rewrite(rewrite.PolicyId, Adoption.VulnerabilityCounts.Removed(state.Scans, rewrite.From, rewrite.To));
             }
+
+            return new AdmissionResult.Patched(uid, kind, operation, JsonPatchBuilder.Build(verdict.Rewrites));
         }
-        else
+
+        foreach (var image in verdict.Images)
         {
-            foreach (var image in verdict.Images)
+            foreach (var violation in image.Violations)
             {
-                foreach (var violation in image.Violations)
-                {
-                    metrics.Violation(violation.PolicyId, violation.Rule);
-                }
+                metrics.Violation(violation.PolicyId, violation.Rule);
             }
-
-            response.Allowed = verdict.Allowed;
-            if (!verdict.Allowed)
-            {
-                response.Status = new AdmissionStatus { Code = 403, Reason = "Forbidden", Message = verdict.Message };
-            }
-
-            response.Warnings = LimitWarnings(verdict.Warnings);
-            if (verdict.AuditAnnotations.Count != 0)
-            {
-                response.AuditAnnotations = new Dictionary<string, string>(verdict.AuditAnnotations);
-            }
-
-            decision = !verdict.Allowed ? "denied" : response.Warnings is not null ? "warned" : verdict.AuditAnnotations.Count != 0 ? "audited" : "allowed";
         }
 
-        return new AdmissionResult(200, Review(response), null, kind, operation, decision);
+        var warnings = AdmissionWarnings.From(verdict.Warnings);
+        var annotations = verdict.AuditAnnotations.Count != 0 ? verdict.AuditAnnotations : null;
+        if (!verdict.Allowed)
+        {
+            return new AdmissionResult.Denied(uid, kind, operation, AdmissionDecision.Denied, verdict.Message, Warnings: warnings, AuditAnnotations: annotations);
+        }
+
+        var decision = !warnings.IsEmpty ? AdmissionDecision.Warned : annotations is not null ? AdmissionDecision.Audited : AdmissionDecision.Allowed;
+        return new AdmissionResult.Allowed(uid, kind, operation, decision, warnings, annotations);
     }
 
     /// <summary>Offers one record per violating image and policy (and per rewrite); a clean request writes nothing.</summary>
@@ -267,47 +245,13 @@ internal sealed class AdmissionHandler(
         _ => "",
     };
 
-    /// <summary>kubectl shows each warning on a line: keep each under 120 characters and all under 4096.</summary>
-    internal static List<string>? LimitWarnings(IReadOnlyList<string> warnings)
-    {
-        if (warnings.Count == 0)
-        {
-            return null;
-        }
+    internal static AdmissionResult.Allowed Allow(string uid, string kind, string operation, AdmissionDecision decision) =>
+        new(uid, kind, operation, decision);
 
-        var limited = new List<string>(warnings.Count);
-        var total = 0;
-        foreach (var warning in warnings)
-        {
-            var text = warning.Length <= MaxWarningLength ? warning : warning[..(MaxWarningLength - 3)] + "...";
-            if (total + text.Length > MaxWarningsTotal)
-            {
-                limited.Add($"{warnings.Count - limited.Count} more warnings not shown");
-                break;
-            }
+    internal static AdmissionResult.Denied Deny(string uid, string? message, string kind, string operation, AdmissionDecision decision) =>
+        new(uid, kind, operation, decision, message);
 
-            total += text.Length;
-            limited.Add(text);
-        }
-
-        return limited;
-    }
-
-    internal static AdmissionReview Review(AdmissionResponse response) =>
-        new() { ApiVersion = AdmissionReview.V1, Kind = AdmissionReview.KindName, Response = response };
-
-    internal static AdmissionResult Allow(string uid, string kind, string operation, string decision) =>
-        new(200, Review(new AdmissionResponse { Uid = uid, Allowed = true }), null, kind, operation, decision);
-
-    internal static AdmissionResult Deny(string uid, string message, string kind, string operation, string decision) =>
-        new(200, Review(new AdmissionResponse
-        {
-            Uid = uid,
-            Allowed = false,
-            Status = new AdmissionStatus { Code = 403, Reason = "Forbidden", Message = message },
-        }), null, kind, operation, decision);
-
-    private static AdmissionResult BadRequest(string message) => new(400, null, message, "?", "?", "invalid");
+    private static AdmissionResult.Rejected BadRequest(string message) => new(StatusCodes.Status400BadRequest, message);
 
     private static string Describe(JsonException e)
     {

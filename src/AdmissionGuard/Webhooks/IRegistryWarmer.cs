@@ -9,5 +9,5 @@ internal interface IRegistryWarmer
     IRegistryFacts For(PullScope scope);
 
     /// <summary>Starts lookups not cached yet and waits for all of them at most <paramref name="budget"/> in total.</summary>
-    Task EnsureAllAsync(IEnumerable<string> normalizedReferences, PullScope scope, TimeSpan budget, CancellationToken cancellationToken);
+    Task<FlightWait> EnsureAllAsync(IEnumerable<string> normalizedReferences, PullScope scope, TimeSpan budget, CancellationToken cancellationToken);
 }

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using AdmissionGuard.Admission;
 using AdmissionGuard.Hosting;
 using AdmissionGuard.Kubernetes;
 using AdmissionGuard.Policies;
@@ -28,52 +27,49 @@ internal sealed class PolicyAdmissionHandler(AdmissionStateStore store, ILogger<
         if (request.Kind?.Group != Group || kind is not (HardenedImageSource.KindName or ImagePolicy.ClusterKind or ImagePolicy.NamespacedKind))
         {
             // As /validate does with kinds it does not judge.
-            return AdmissionHandler.Allow(uid, kind, operation, "unknown-kind");
+            return AdmissionHandler.Allow(uid, kind, operation, AdmissionDecision.UnknownKind);
         }
 
         // Status writes and deletions change no spec.
         if (operation is not ("CREATE" or "UPDATE") || !string.IsNullOrEmpty(request.SubResource))
         {
-            return AdmissionHandler.Allow(uid, kind, operation, "skipped");
+            return AdmissionHandler.Allow(uid, kind, operation, AdmissionDecision.Skipped);
         }
 
         using var document = JsonDocument.Parse(body);
         var raw = document.RootElement.GetProperty("request");
         if (!raw.TryGetProperty("object", out var obj) || obj.ValueKind != JsonValueKind.Object)
         {
-            return AdmissionHandler.Deny(uid, $"{operation} of {kind} carries no object to evaluate", kind, operation, "invalid");
+            return AdmissionHandler.Deny(uid, $"{operation} of {kind} carries no object to evaluate", kind, operation, AdmissionDecision.Invalid);
         }
 
         // Labels, annotations, finalizers, deletion: an object already stored invalid can still be tidied up and deleted.
         if (operation == "UPDATE" && raw.TryGetProperty("oldObject", out var old) && old.ValueKind == JsonValueKind.Object
             && obj.TryGetProperty("spec", out var spec) && old.TryGetProperty("spec", out var oldSpec) && JsonElement.DeepEquals(spec, oldSpec))
         {
-            return AdmissionHandler.Allow(uid, kind, operation, "skipped");
+            return AdmissionHandler.Allow(uid, kind, operation, AdmissionDecision.Skipped);
         }
 
         var name = request.Name ?? request.Object?.Metadata?.Name ?? "<unnamed>";
         try
         {
             var errors = Check(kind, obj, request.Namespace, out var pending);
-            var response = new AdmissionResponse { Uid = uid, Allowed = errors.Count == 0 };
             if (errors.Count != 0)
             {
-                response.Status = new AdmissionStatus { Code = 400, Reason = "Invalid", Message = $"{kind}/{name}: {string.Join("; ", errors)}" };
-            }
-            else if (pending.Count != 0)
-            {
-                response.Warnings = [.. pending];
+                return new AdmissionResult.Denied(uid, kind, operation, AdmissionDecision.Denied, $"{kind}/{name}: {string.Join("; ", errors)}",
+                    StatusCodes.Status400BadRequest, "Invalid");
             }
 
-            var decision = errors.Count != 0 ? "denied" : pending.Count != 0 ? "warned" : "allowed";
-            return new AdmissionResult(200, AdmissionHandler.Review(response), null, kind, operation, decision);
+            return pending.Count != 0
+                ? new AdmissionResult.Allowed(uid, kind, operation, AdmissionDecision.Warned, AdmissionWarnings.Unlimited(pending))
+                : AdmissionHandler.Allow(uid, kind, operation, AdmissionDecision.Allowed);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // Never a 500. Allowed, as failurePolicy Ignore would: this webhook must never block editing policies, and
             // the watch still judges the object (status Ready=False, last good version kept).
             logger.LogError(e, "checking {Kind} {Name} failed", kind, name);
-            return AdmissionHandler.Allow(uid, kind, operation, "error");
+            return AdmissionHandler.Allow(uid, kind, operation, AdmissionDecision.Error);
         }
     }
 

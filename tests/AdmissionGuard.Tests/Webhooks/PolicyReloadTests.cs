@@ -56,6 +56,8 @@ public sealed class PolicyReloadTests : IAsyncLifetime
     [InlineData("broken YAML", "apiVersion: admissionguard.io/v1alpha1\nkind: ClusterImagePolicy\nmetadata: {name: reload-test\nspec: [unclosed\n")]
     [InlineData("invalid field value", "apiVersion: admissionguard.io/v1alpha1\nkind: ClusterImagePolicy\nmetadata: {name: reload-test}\nspec:\n  mode: Enforced\n  match: {namespaces: [\"reload\"]}\n  rules: {tags: {disallowed: [\"2.0\"]}}\n")]
     [InlineData("invalid duration", "apiVersion: admissionguard.io/v1alpha1\nkind: ClusterImagePolicy\nmetadata: {name: reload-test}\nspec:\n  mode: Enforce\n  match: {namespaces: [\"reload\"]}\n  rules: {tags: {disallowed: [\"2.0\"]}, scan: {maxAge: 7d}}\n")]
+    // A misspelt kind once read as "no policy here": the policy vanished on reload without a word.
+    [InlineData("misspelt kind", "apiVersion: admissionguard.io/v1alpha1\nkind: ClusterImagePolicyy\nmetadata: {name: reload-test}\nspec:\n  mode: Enforce\n  match: {namespaces: [\"reload\"]}\n  rules: {tags: {disallowed: [\"2.0\"]}}\n")]
     public async Task InvalidatedPolicyFile_LastGoodVersionKeepsDecidingAndServerStaysReady(string what, string invalid)
     {
         Write("reload.yaml", Policy("reload-test", "reload", "1.36"));
@@ -70,6 +72,21 @@ public sealed class PolicyReloadTests : IAsyncLifetime
         Assert.True(await AllowedAsync("reload", "busybox:2.0"), $"the {what} version is not used");
         using var ready = await _server.Client.GetAsync("/readyz");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task PolicyFileGrownOver16MiB_NotReadAndLastGoodVersionKeepsDeciding()
+    {
+        Write("reload.yaml", Policy("reload-test", "reload", "1.36"));
+        await WaitForDecisionAsync("reload", "busybox:1.36", allowed: false, "the good version denies busybox:1.36");
+
+        // Valid YAML, but over the cap that check applies: serve reads policy folders with the same reader.
+        Write("reload.yaml", Policy("reload-test", "reload", "2.0") + "\n#" + new string('x', 16 * 1024 * 1024) + "\n");
+        Write("marker.yaml", Policy("marker", "marker", "1.36"));
+        await WaitForDecisionAsync("marker", "busybox:1.36", allowed: false, "a reload after the oversized edit");
+
+        Assert.False(await AllowedAsync("reload", "busybox:1.36"), "the last good version still denies");
+        Assert.True(await AllowedAsync("reload", "busybox:2.0"), "the oversized version is not used");
     }
 
     [Fact]

@@ -137,7 +137,7 @@ internal static class Hardening
             return written;
         }
 
-        var fact = context.Registry.Lookup(reference.Normalized);
+        var fact = context.Registry.Lookup(reference);
         if (fact.State == RegistryFactState.Exists && fact.Digest is not null)
         {
             return written + "@" + fact.Digest;
@@ -184,7 +184,7 @@ internal static class Hardening
 
                 if (source.VerifyExists)
                 {
-                    var fact = context.Registry.Lookup(twin.Normalized);
+                    var fact = context.Registry.Lookup(twin);
                     if (fact.State != RegistryFactState.Exists)
                     {
                         if (fact.State == RegistryFactState.Unknown)
@@ -260,7 +260,7 @@ internal static class Hardening
                     return $"; its hardened twin \"{candidate}\" could not be verified yet";
                 }
 
-                if (source.VerifyExists && context.Registry.Lookup(twin.Normalized).State == RegistryFactState.Unreachable)
+                if (source.VerifyExists && context.Registry.Lookup(twin).State == RegistryFactState.Unreachable)
                 {
                     return $"; its hardened twin \"{candidate}\" could not be verified: its registry is unreachable or refused access";
                 }

@@ -31,7 +31,7 @@ internal sealed class SignatureRule(bool required, SignatureRequirement requirem
         var digest = context.DigestOf(image);
         if (digest is null)
         {
-            return context.Registry.Lookup(image.Normalized).State switch
+            return context.Registry.Lookup(image).State switch
             {
                 RegistryFactState.Unreachable => RuleResult.Fail(Unreachable),
                 RegistryFactState.Missing => RuleResult.Fail(NotSigned(null)),
