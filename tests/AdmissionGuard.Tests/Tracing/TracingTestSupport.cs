@@ -85,6 +85,7 @@ internal static class TracingTestSupport
 
         foreach (var root in trace.Where(s => !ids.Contains(s.ParentSpanId)).OrderBy(s => s.Span.StartTimeUnixNano))
         {
+            text.Append("trace ").Append(root.TraceId).Append(", service.name ").AppendLine(root.ResourceString("service.name"));
             Write(root, 0);
         }
 
