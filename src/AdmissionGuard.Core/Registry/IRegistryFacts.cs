@@ -12,6 +12,9 @@ public interface IRegistryFacts
     /// </summary>
     RegistryFact Lookup(Images.ImageReference image) => Lookup(image.Normalized);
 
+    /// <summary>True when no registry is consulted at all (<c>check</c> without <c>--registry</c>): signatures are not evaluated.</summary>
+    bool Offline => false;
+
     /// <summary>What is known of a digest's signatures under a rule's keys; facts without a signature cache know nothing yet.</summary>
     Signatures.SignatureFact Signatures(Signatures.SignatureQuery query) => AdmissionGuard.Signatures.SignatureFact.Unknown;
 }

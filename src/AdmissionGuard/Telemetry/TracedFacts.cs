@@ -19,6 +19,8 @@ internal sealed class TracedFacts(IRegistryFacts registry, IScanFacts scans) : I
 
     public int Count => scans.Count;
 
+    public bool Offline => registry.Offline;
+
     public RegistryFact Lookup(string normalizedReference) => Counted(registry.Lookup(normalizedReference));
 
     // Forwarded as it is, never through Lookup(string): a scoped cache answers a parsed image with its workload's credentials.
