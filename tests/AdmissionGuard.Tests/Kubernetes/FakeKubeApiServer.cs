@@ -78,14 +78,25 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>The message of every 403 this server gave, so a test can show what RBAC refused.</summary>
+    public ConcurrentQueue<string> Denials { get; } = new();
+
     /// <summary>
     /// Called with each request once it is recorded and before it is answered, e.g. to let another writer change
     /// an object between a client's read and its write.
     /// </summary>
     public Action<RecordedRequest>? OnRequest { get; set; }
 
-    /// <summary>The user named in RBAC denials.</summary>
-    public string User { get; set; } = "system:serviceaccount:ci:scanner";
+    /// <summary>The user named in RBAC denials: the chart's service account when <see cref="Rbac"/> is set.</summary>
+    public string User { get => Rbac?.User ?? user; set => user = value; }
+
+    private string user = "system:serviceaccount:ci:scanner";
+
+    /// <summary>
+    /// Authorize every request as the chart's service account: anything its rendered ClusterRole and Role do not
+    /// grant is 403 Forbidden. Unset, every verb is allowed but those <see cref="Forbid"/> names.
+    /// </summary>
+    public ChartRbac? Rbac { get; set; }
 
     /// <summary>Answer an expired resourceVersion with HTTP 410 instead of a watch ERROR event.</summary>
     public bool GoneAsHttpStatus { get; set; }
@@ -140,6 +151,15 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     public JsonObject Apply(string collection, string json)
     {
         var obj = JsonNode.Parse(json)!.AsObject();
+        if (SchemaOf(collection) is { } schema && schema.Admit(obj) is var outcome && (!outcome.Valid || outcome.Pruned.Count > 0))
+        {
+            // A user's write the CRD schema rejects never gets stored, and kubectl apply validates strictly by default
+            // (an unknown field is an error, not a silent prune): a test that seeds either must see why.
+            throw new InvalidOperationException(outcome.Valid
+                ? StrictDecodingError(schema, outcome)
+                : FieldError.InvalidMessage(schema.Kind, schema.Group, (string?)obj["metadata"]?["name"] ?? "", outcome.Errors));
+        }
+
         lock (gate)
         {
             var items = Items(collection);
@@ -312,20 +332,23 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
         // The API server authorizes before it looks for the resource, so a denial comes first.
         var verb = VerbOf(request.Method, route, query["watch"] == "true" || query["watch"] == "1");
+        // A list or watch narrowed to one name by field selector is authorized as a request for that name.
+        var name = route.Name ?? (verb is "list" or "watch" ? SelectedName(query["fieldSelector"].ToString()) : null);
+        var (group, plural) = Resource(route.Collection);
+        var resource = route.Subresource is null ? plural : $"{plural}/{route.Subresource}";
         bool denied;
         lock (gate)
         {
-            denied = forbidden.Contains((verb, route.Collection));
+            denied = forbidden.Contains((verb, route.Collection)) || (Rbac is { } rbac && !rbac.Allows(verb, group, resource, route.Namespace, name));
         }
 
         if (denied)
         {
-            var (group, plural) = Resource(route.Collection);
-            var subject = route.Name is null ? ResourceText(route.Collection) : $"{ResourceText(route.Collection)} \"{route.Name}\"";
+            var subject = name is null ? ResourceText(route.Collection) : $"{ResourceText(route.Collection)} \"{name}\"";
             var scope = route.Namespace is null ? "at the cluster scope" : $"in the namespace \"{route.Namespace}\"";
-            await Status(context, 403, "Forbidden",
-                $"{subject} is forbidden: User \"{User}\" cannot {verb} resource \"{plural}\" in API group \"{group}\" {scope}",
-                Details(route));
+            var message = $"{subject} is forbidden: User \"{User}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}";
+            Denials.Enqueue(message);
+            await Status(context, 403, "Forbidden", message, Details(route with { Name = name }));
             return;
         }
 
@@ -635,6 +658,11 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
         JsonObject? created = null;
         var key = KeyOf(obj);
+        if (await RejectedBySchemaAsync(context, route, obj, (string?)meta["name"]))
+        {
+            return;
+        }
+
         lock (gate)
         {
             if (!Items(route.Collection).ContainsKey(key))
@@ -666,6 +694,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     {
         var obj = JsonNode.Parse(body)!.AsObject();
         JsonObject? result = null;
+        SchemaOutcome? outcome = null;
         var conflict = false;
         lock (gate)
         {
@@ -688,9 +717,18 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                         KeepServerFields(route.Collection, old, next);
                     }
 
-                    result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
+                    outcome = SchemaOf(route.Collection)?.Admit(next);
+                    if (outcome is not { Valid: false })
+                    {
+                        result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
+                    }
                 }
             }
+        }
+
+        if (await InvalidAsync(context, route, outcome))
+        {
+            return;
         }
 
         if (conflict)
@@ -723,6 +761,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     {
         var patch = JsonNode.Parse(body)!.AsObject();
         JsonObject? result = null;
+        SchemaOutcome? outcome = null;
         var conflict = false;
         lock (gate)
         {
@@ -745,7 +784,12 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                     KeepServerFields(route.Collection, old, next);
                 }
 
-                result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
+                // The patched object is what the schema judges, as the server does after applying a patch.
+                outcome = SchemaOf(route.Collection)?.Admit(next);
+                if (outcome is not { Valid: false })
+                {
+                    result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
+                }
             }
         }
 
@@ -755,8 +799,67 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             return;
         }
 
+        if (await InvalidAsync(context, route, outcome))
+        {
+            return;
+        }
+
         await Respond(context, route, result);
     }
+
+    /// <summary>The chart's CRD schema for a collection of our kinds, if it has one.</summary>
+    private static CrdSchema? SchemaOf(string collection) => Schemas.GetValueOrDefault(collection);
+
+    private static readonly Dictionary<string, CrdSchema> Schemas = CrdSchema.Chart.ToDictionary(s => s.Collection, StringComparer.Ordinal);
+
+    /// <summary>Prunes, defaults and validates a create; answers 422 and returns true when the schema rejects it.</summary>
+    private static async Task<bool> RejectedBySchemaAsync(HttpContext context, Route route, JsonObject obj, string? name) =>
+        await InvalidAsync(context, route with { Name = name }, SchemaOf(route.Collection)?.Admit(obj));
+
+    /// <summary>
+    /// 422 Invalid with the server's message and one cause per field error when the schema rejected the write;
+    /// otherwise the <c>unknown field</c> warnings (RFC 7234 Warning headers, code 299) for what it pruned.
+    /// </summary>
+    private static async Task<bool> InvalidAsync(HttpContext context, Route route, SchemaOutcome? outcome)
+    {
+        if (outcome is null)
+        {
+            return false;
+        }
+
+        // fieldValidation: Strict refuses unknown fields, Ignore drops them quietly, Warn (the default) drops them and says so.
+        var validation = context.Request.Query["fieldValidation"].ToString();
+        if (validation == "Strict" && outcome.Pruned.Count > 0)
+        {
+            await Status(context, 400, "BadRequest", StrictDecodingError(SchemaOf(route.Collection)!, outcome));
+            return true;
+        }
+
+        foreach (var pruned in validation == "Ignore" ? [] : outcome.Pruned)
+        {
+            context.Response.Headers.Append("Warning", $"299 - {FieldError.Quote($"unknown field {FieldError.Quote(pruned)}")}");
+        }
+
+        if (outcome.Valid)
+        {
+            return false;
+        }
+
+        var schema = SchemaOf(route.Collection)!;
+        var name = route.Name ?? "";
+        await Status(context, 422, "Invalid", FieldError.InvalidMessage(schema.Kind, schema.Group, name, outcome.Errors), new JsonObject
+        {
+            ["name"] = name,
+            ["group"] = schema.Group,
+            ["kind"] = schema.Kind,
+            ["causes"] = new JsonArray([.. outcome.Errors.Select(e => (JsonNode)new JsonObject { ["reason"] = e.Type, ["message"] = e.Body, ["field"] = e.Path })]),
+        });
+        return true;
+    }
+
+    private static string StrictDecodingError(CrdSchema schema, SchemaOutcome outcome) =>
+        $"{schema.Kind} in version {FieldError.Quote(schema.Version)} cannot be handled as a {schema.Kind}: strict decoding error: "
+        + string.Join(", ", outcome.Pruned.Select(p => $"unknown field {FieldError.Quote(p)}"));
 
     private static Task Conflict(HttpContext context, Route route) =>
         Status(context, 409, "Conflict",
@@ -873,8 +976,8 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         return copy;
     }
 
-    /// <summary>Our CRDs have a status subresource: a write to the object ignores status, a write to /status ignores the rest.</summary>
-    private static bool HasStatusSubresource(string collection) => collection.StartsWith("/apis/admissionguard.io/", StringComparison.Ordinal);
+    /// <summary>A CRD with a status subresource (as its schema says): a write to the object ignores status, a write to /status ignores the rest.</summary>
+    private static bool HasStatusSubresource(string collection) => SchemaOf(collection)?.StatusSubresource == true;
 
     private void Pulse()
     {
@@ -938,6 +1041,9 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
         return true;
     }
+
+    private static string? SelectedName(string fieldSelector) =>
+        fieldSelector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => c.Split('=', 2)).FirstOrDefault(c => c.Length == 2 && c[0] == "metadata.name")?[1];
 
     private static JsonObject Meta(JsonObject obj) => obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
 
