@@ -43,13 +43,37 @@ namespace AdmissionGuard.Tests.Kubernetes;
 ///   write to the object ignores status; generation moves on spec changes only
 ///   (<c>StatusWrite_SpecInBodyIgnoredAndGenerationKept_SpecWriteKeepsStatus</c>).</item>
 /// <item>A write that changes nothing keeps the resourceVersion and sends no event (<c>Write_ChangesNothing_ResourceVersionUnchangedAndNoEvent</c>).</item>
-/// <item>RBAC denials, 403 with the authorizer's wording, for verbs a test forbids
-///   (<c>Request_VerbNotGranted_ForbiddenWithTheApiServersWording</c>, ScanImportApplyTests).</item>
+/// <item>The chart's CRD schemas (<see cref="CrdSchema"/>, read from charts/admission-guard/crds) on every write of our
+///   kinds, in a POST, PUT, patch or <see cref="Apply"/>: unknown fields pruned with the <c>unknown field "spec.x"</c>
+///   Warning header (<c>fieldValidation=Strict</c>: 400 <c>strict decoding error</c>; <see cref="Apply"/> is kubectl
+///   apply, strict by default, and throws), defaults filled in, and 422 Invalid with one cause per field error, worded as
+///   apimachinery's <c>field.Error</c> (pkg/util/validation/field/errors.go: <c>Unsupported value: "X": supported values:
+///   "Enforce", "Warn", "Audit"</c>, <c>Required value</c>, <c>Too long: may not be more than N bytes</c>, <c>Too many: N:
+///   must have at most M items</c>), kube-openapi's messages (pkg/validation/errors/schema.go: <c>... in body should
+///   match '...'</c>, <c>... in body must be of type array: "string"</c>), apiextensions' <c>kubeOpenAPIResultToFieldErrors</c>
+///   and the strategy's <c>hasBlockingErr</c> (CEL rules skipped after a type, enum, required, maxLength or maxItems
+///   error), with the message <c>&lt;Kind&gt;.&lt;group&gt; "&lt;name&gt;" is invalid: </c> and the errors aggregated
+///   (CrdSchemaTests: <c>Admit_*</c> on the component, <c>FakeServer_*</c> through HTTP). x-kubernetes-validations run
+///   with the Cel package; not modelled are listed in <see cref="CrdSchema"/>.</item>
+/// <item>RBAC from the chart (<see cref="Rbac"/>, <see cref="ChartRbac"/>: the ClusterRole and Role of a real
+///   <c>helm template</c> bound to the chart's service account, resourceNames and field-selector names honoured), 403
+///   with the authorizer's wording <c>&lt;resource&gt;.&lt;group&gt; "&lt;name&gt;" is forbidden: User
+///   "system:serviceaccount:&lt;ns&gt;:&lt;sa&gt;" cannot &lt;verb&gt; resource "&lt;resource&gt;" in API group "&lt;group&gt;"
+///   in the namespace "&lt;ns&gt;"</c>, each denial kept in <see cref="Denials"/>
+///   (ChartRbacTests.<c>Request_OutsideTheChartsRules_ForbiddenWithTheAuthorizersWording</c>; run as the chart's service
+///   account with the Deployment's own <c>--namespace</c> and <c>--leader-election-lease</c>, asserting no denial:
+///   AuditServeTests (serve with watches, leader, status writes, audit and PolicyReports), ClusterModeTests (policies and
+///   Lease; self-managed certificates), WorkloadPullSecretTests (with <c>registry.workloadPullSecrets</c>)); single verbs a
+///   test forbids (<see cref="Forbid"/>; <c>Request_VerbNotGranted_ForbiddenWithTheApiServersWording</c>, ScanImportApplyTests,
+///   BackgroundAuditTests).</item>
 /// <item>Injected failures (<see cref="FailNext"/>), raw non-JSON answers (<see cref="AnswerNext"/>,
 ///   SupervisionTests), absent CRDs (<see cref="Missing"/>), connections dropped mid-stream (<see cref="DropWatches"/>).</item>
 /// </list>
-/// Not yet: CRD schema defaulting, pruning and validation (422) from the chart's CRDs, and RBAC derived from the
-/// chart's rbac.yaml (tests forbid single verbs instead).
+/// Not modelled: server-side apply, protobuf, HTTP/2 watch multiplexing, API priority and fairness (429), ObjectMeta
+/// validation, list-map key uniqueness, CEL cost limits, the PolicyReport CRD's schema (a chart template, not in crds/).
+/// Tests that still run without chart RBAC use names of their own (LeaseLeaderElectorTests, ClusterPolicySourceTests,
+/// ResourceWatcherTests, SelfManagedCertificatesTests, FailClosedWhenReadyTests, SupervisionTests), or another identity
+/// than the chart's (ScanImportApplyTests, ReportCommandTests); SecretKeyTests needs the chart's grant on key Secrets.
 /// </summary>
 internal sealed class FakeKubeApiServer : IAsyncDisposable
 {
