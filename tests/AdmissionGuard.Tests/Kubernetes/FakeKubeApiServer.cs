@@ -64,7 +64,8 @@ namespace AdmissionGuard.Tests.Kubernetes;
 ///   account with the Deployment's own <c>--namespace</c> and <c>--leader-election-lease</c>, asserting no denial:
 ///   AuditServeTests (serve with watches, leader, status writes, audit and PolicyReports), ClusterModeTests (policies and
 ///   Lease; self-managed certificates), SupervisionTests (the leader loop failing and restarting), WorkloadPullSecretTests
-///   (with <c>registry.workloadPullSecrets</c>), PrometheusCheckTests (serve, audit and Prometheus)); single verbs a
+///   (with <c>registry.workloadPullSecrets</c>), SecretKeyTests (with <c>signatures.keySecrets</c>), PrometheusCheckTests
+///   (serve, audit and Prometheus)); single verbs a
 ///   test forbids (<see cref="Forbid"/>; <c>Request_VerbNotGranted_ForbiddenWithTheApiServersWording</c>, ScanImportApplyTests,
 ///   BackgroundAuditTests).</item>
 /// <item>Injected failures (<see cref="FailNext"/>), raw non-JSON answers (<see cref="AnswerNext"/>,
@@ -74,7 +75,7 @@ namespace AdmissionGuard.Tests.Kubernetes;
 /// validation, list-map key uniqueness, CEL cost limits, the PolicyReport CRD's schema (a chart template, not in crds/).
 /// Tests that still run without chart RBAC use names of their own (LeaseLeaderElectorTests, ClusterPolicySourceTests,
 /// ResourceWatcherTests, SelfManagedCertificatesTests, FailClosedWhenReadyTests), or another identity
-/// than the chart's (ScanImportApplyTests, ReportCommandTests); SecretKeyTests needs the chart's grant on key Secrets.
+/// than the chart's (ScanImportApplyTests, ReportCommandTests).
 /// </summary>
 internal sealed class FakeKubeApiServer : IAsyncDisposable
 {
