@@ -137,8 +137,7 @@ internal sealed class BackgroundAudit : BackgroundService
             return new AuditOutcome(0, 0, 0, 0, 0, error);
         }
 
-        var tallies = pass.Namespaces.ToDictionary(p => p.Key, p => p.Value.Adoption, StringComparer.Ordinal);
-        gauges.Publish(tallies);
+        gauges.Publish(pass.Adoption());
         var (written, deleted, reportError) = await WriteReportsAsync(pass, cancellationToken).ConfigureAwait(false);
         var outcome = new AuditOutcome(pass.PodsSeen, pass.PodsJudged, pass.Namespaces.Count, written, deleted, reportError);
         if (span is not null)
@@ -162,7 +161,7 @@ internal sealed class BackgroundAudit : BackgroundService
     private async Task<AuditPass> ListAndJudgeAsync(CancellationToken cancellationToken)
     {
         var state = store.Current;
-        var pass = new AuditPass(state, new PolicyEngine(state.Scans, registry, time), time.GetUtcNow());
+        var pass = new AuditPass(state, new PolicyEngine(state.Scans, registry, time), time);
         string? token = null;
         do
         {
