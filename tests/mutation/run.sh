@@ -71,6 +71,15 @@ total = killed + survived + nocov
 score = 100.0 * killed / total if total else 100.0
 print(f"{folder}\t{score:.1f}%\tkilled {killed}\tsurvived {survived}\tno coverage {nocov}\t"
       f"compile errors {counts.get('CompileError', 0)}\tignored {counts.get('Ignored', 0)}")
+# Every mutant that no test killed, for judging by hand (equivalent, or a missing test).
+with open(path.rsplit("/reports/", 1)[0] + "/../" + folder + "-survivors.txt", "w") as out:
+    for name, f in sorted(json.load(open(path))["files"].items()):
+        lines = f["source"].splitlines()
+        for m in sorted(f["mutants"], key=lambda m: m["location"]["start"]["line"]):
+            if m["status"] in ("Survived", "NoCoverage"):
+                line = m["location"]["start"]["line"]
+                print(f"{name.split('AdmissionGuard.Core/')[-1]}:{line}\t{m['status']}\t{m['mutatorName']}\t"
+                      f"{m.get('replacement', '')!r}\t{lines[line - 1].strip()[:120]}", file=out)
 PY
 done
 
