@@ -17,12 +17,17 @@ public class GlobBenchmarks
 
     public GlobBenchmarks()
     {
-        ImageReferenceParser.TryParse("registry.example.com/" + string.Join('/', Enumerable.Repeat(new string('a', 30), 8)), out var parsed, out _);
-        image = parsed!;
-        ImageGlob.TryCompile("**a**a**a**a**a**a**a**a**a**b", out var many, out _);
-        ImageGlob.TryCompile("registry.example.com/*/**", out var one, out _);
-        pathological = many!;
-        realistic = one!;
+        var path = "registry.example.com/" + string.Join('/', Enumerable.Repeat(new string('a', 30), 8));
+        if (!ImageReferenceParser.TryParse(path, out var parsed, out var error)
+            || !ImageGlob.TryCompile("**a**a**a**a**a**a**a**a**a**b", out var many, out error)
+            || !ImageGlob.TryCompile("registry.example.com/*/**", out var one, out error))
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        image = parsed;
+        pathological = many;
+        realistic = one;
     }
 
     [Benchmark(Baseline = true)]
