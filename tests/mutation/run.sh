@@ -3,7 +3,7 @@
 # run takes well over an hour on two cores). Usage:
 #   bash tests/mutation/run.sh                      # every folder
 #   bash tests/mutation/run.sh Evaluation Images    # only these
-# CONCURRENCY (default 1) sets Stryker's test runners. Each folder's mutants face the tests of the same test
+# FILES="A.cs B.cs" mutates only those files of each folder. CONCURRENCY (default 1) sets Stryker's test runners. Each folder's mutants face the tests of the same test
 # folder plus the engine's golden cases and oracle (tests/AdmissionGuard.Core.Tests/Evaluation), which judge
 # whole workloads; ALL_TESTS=1 runs every Core test against every mutant instead (several times slower: a
 # mutant in a static field runs the whole suite). Reports go to artifacts/mutation/<folder>/ (gitignored);
@@ -41,13 +41,22 @@ for folder in "${folders[@]}"; do
     filter=(--test-case-filter "FullyQualifiedName~AdmissionGuard.Tests.$folder.|FullyQualifiedName~AdmissionGuard.Tests.Evaluation.")
   fi
 
-  echo "== $folder"
+  # FILES="GlobMatcher.cs ImageGlob.cs" limits a run to those files of the folder (a partial figure).
+  mutate=()
+  for file in ${FILES:-}; do
+    mutate+=(--mutate "**/AdmissionGuard.Core/$folder/**/$file")
+  done
+  if [ ${#mutate[@]} -eq 0 ]; then
+    mutate=(--mutate "**/AdmissionGuard.Core/$folder/**/*.cs")
+  fi
+
+  echo "== $folder ${FILES:-}"
   rm -rf "${out:?}/$folder"
   # Run from the test project: Stryker finds the project under test from its reference.
   (cd tests/AdmissionGuard.Core.Tests &&
     dotnet-stryker \
       --project AdmissionGuard.Core.csproj \
-      --mutate "**/AdmissionGuard.Core/$folder/**/*.cs" \
+      "${mutate[@]}" \
       --configuration Release \
       --concurrency "${CONCURRENCY:-1}" \
       --skip-version-check --log-to-file \
