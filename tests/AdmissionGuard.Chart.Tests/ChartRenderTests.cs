@@ -220,7 +220,8 @@ public class ChartRenderTests
         var clusterRules = Renders.OfType<V1ClusterRole>(render).Single().Rules;
         var args = Renders.OfType<V1Deployment>(render).Single().Spec.Template.Spec.Containers.Single().Args;
 
-        var pullRules = clusterRules.Where(r => r.Resources.Contains("secrets") || r.Resources.Contains("serviceaccounts")).ToList();
+        // Rules by name (signature key Secrets) are another grant, tested below.
+        var pullRules = clusterRules.Where(r => r.ResourceNames is null && (r.Resources.Contains("secrets") || r.Resources.Contains("serviceaccounts"))).ToList();
         Assert.Equal(enabled, args.Contains("--workload-pull-secrets"));
         if (!enabled)
         {
@@ -233,6 +234,45 @@ public class ChartRenderTests
         Assert.Equal(["secrets", "serviceaccounts"], rule.Resources);
         // Read only: no get by name (not needed), never a write.
         Assert.Equal(["list", "watch"], rule.Verbs);
+    }
+
+    [Theory]
+    [MemberData(nameof(Renders.All), MemberType = typeof(Renders))]
+    public void Rbac_SignatureKeySecrets_OnlyTheNamedSecretsListedAndWatched(string render)
+    {
+        // all-options lists admission-guard/team-cosign, team-a/cosign (twice), team-a/release-cosign and the name cosign-pub.
+        var allOptions = render == "all-options";
+        var fullname = allOptions ? "ag" : "admission-guard";
+        var roles = Renders.OfType<V1Role>(render).Where(r => r.Metadata.Name == fullname + "-signature-keys").ToList();
+        var byName = Renders.OfType<V1ClusterRole>(render).Single().Rules.Where(r => r.Resources.Contains("secrets") && r.ResourceNames is not null).ToList();
+        if (!allOptions)
+        {
+            Assert.Empty(roles);
+            Assert.Empty(byName);
+            return;
+        }
+
+        Assert.Equal(["admission-guard", "team-a"], roles.Select(r => r.Metadata.NamespaceProperty).Order(StringComparer.Ordinal));
+        var names = roles.ToDictionary(r => r.Metadata.NamespaceProperty, r => Assert.Single(r.Rules));
+        Assert.Equal(["team-cosign"], names["admission-guard"].ResourceNames);
+        Assert.Equal(["cosign", "release-cosign"], names["team-a"].ResourceNames);
+        var anyNamespace = Assert.Single(byName);
+        Assert.Equal(["cosign-pub"], anyNamespace.ResourceNames);
+        foreach (var rule in names.Values.Append(anyNamespace))
+        {
+            Assert.Equal([""], rule.ApiGroups);
+            Assert.Equal(["secrets"], rule.Resources);
+            // What ClusterSignatureKeys does: a list and a watch with fieldSelector metadata.name, no get, never a write.
+            Assert.Equal(["list", "watch"], rule.Verbs);
+        }
+
+        foreach (var role in roles)
+        {
+            var binding = Assert.Single(Renders.OfType<V1RoleBinding>(render), b => b.Metadata.Name == role.Metadata.Name && b.Metadata.NamespaceProperty == role.Metadata.NamespaceProperty);
+            Assert.Equal(("Role", role.Metadata.Name), (binding.RoleRef.Kind, binding.RoleRef.Name));
+            var subject = Assert.Single(binding.Subjects);
+            Assert.Equal(("ServiceAccount", "admission-guard-sa", Renders.ReleaseNamespace), (subject.Kind, subject.Name, subject.NamespaceProperty));
+        }
     }
 
     [Theory]

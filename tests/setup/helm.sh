@@ -81,6 +81,12 @@ if err=$("$helm" template "$release" "$chart" --namespace "$namespace" --set rep
 fi
 echo "$err" | grep -q "replicaCount" || { echo "replicaCount=two failed, but not through the schema: $err"; exit 1; }
 echo "schema rejects replicaCount=two"
+# A signature key Secret without its namespace would grant nothing where it is needed.
+if err=$("$helm" template "$release" "$chart" --namespace "$namespace" --set 'signatures.keySecrets[0].name=team-cosign' 2>&1 >/dev/null); then
+  echo "helm template accepted a signatures.keySecrets entry without namespace: values.schema.json does not guard it"; exit 1
+fi
+echo "$err" | grep -q "namespace" || { echo "a keySecrets entry without namespace failed, but not through the schema: $err"; exit 1; }
+echo "schema rejects a signatures.keySecrets entry without namespace"
 
 # manifests/install.yaml is for kubectl apply users; it must be exactly what the chart renders by default.
 expected=$(mktemp)

@@ -7,6 +7,7 @@ public static class RuleNames
     public const string Registries = "registries";
     public const string Tags = "tags";
     public const string Scan = "scan";
+    public const string Signatures = "signatures";
 
     /// <summary>Not a policy rule: the image reference cannot be parsed, which violates every matching policy.</summary>
     public const string Reference = "reference";
@@ -20,6 +21,7 @@ public static class RuleNames
         [Registries] = "Image is from a registry that is not allowed",
         [Tags] = "Image tag is disallowed, or the policy requires a digest",
         [Scan] = "Image scan is missing or below the policy's grade and limits",
+        [Signatures] = "Image digest is not signed by a trusted key, or lacks a signed attestation",
         [Reference] = "Image reference cannot be parsed",
         [NamespaceSelector] = "Namespace labels are unknown, so the policy's namespaceSelector cannot be checked",
     };

@@ -7,6 +7,8 @@ public sealed class NoRegistryFacts : IRegistryFacts
 
     public RegistryFact Lookup(string normalizedReference) => RegistryFact.Unknown;
 
+    public bool Offline => true;
+
     /// <summary>Without a registry nothing is fetched, so signatures are not evaluated (<c>check</c> without <c>--registry</c>).</summary>
     public Signatures.SignatureFact Signatures(Signatures.SignatureQuery query) => AdmissionGuard.Signatures.SignatureFact.Offline;
 }

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using AdmissionGuard.Evaluation;
 using AdmissionGuard.Registry;
-using AdmissionGuard.Serialization;
 
 namespace AdmissionGuard.Commands;
 
@@ -78,15 +77,8 @@ internal static class CheckCommand
         }
 
         var policies = line.Value("--policies")!;
-        var bundle = PolicyBundle.Load(policies, line.Value("--scans"), scale, stdin);
-        var workloads = new ManifestSet();
-        foreach (var input in line.Values("--filename"))
-        {
-            ManifestFiles.Read(input, workloads, stdin);
-        }
-
-        var errors = bundle.Errors.Concat(workloads.Errors).ToList();
-        if (errors.Count == 0 && bundle.Snapshot.PolicyCount == 0)
+        var loaded = ManifestEvaluation.Load(line.Values("--filename"), policies, line.Value("--scans"), scale, stdin, out var errors);
+        if (loaded is { Bundle.Snapshot.PolicyCount: 0 })
         {
             errors.Add($"--policies {policies}: no ClusterImagePolicy or ImagePolicy found, so nothing would be checked");
         }
@@ -101,17 +93,12 @@ internal static class CheckCommand
             return BadInput;
         }
 
-        // Namespaces among the checked inputs label their namespaces too.
-        foreach (var (name, labels) in workloads.NamespaceLabels)
-        {
-            bundle.Manifests.NamespaceLabels[name] = labels;
-        }
-
+        var (bundle, workloads) = loaded!.Value;
         var defaultNamespace = line.Value("--namespace")!;
-        using var registry = askRegistry ? new RegistryFactCache(registryOptions, new OciRegistryClient(registryOptions, RegistryCredentials.FromFile(registryOptions.DockerConfigPath), time), time) : null;
-        var engine = new PolicyEngine(bundle.Scans, (IRegistryFacts?)registry ?? OfflineRegistryFacts.Instance, time);
+        using var registry = askRegistry ? new RegistryCheck(registryOptions, timeout, time) : null;
+        var offline = new PolicyEngine(bundle.Scans, OfflineRegistryFacts.Instance, time);
         // Offline, what the engine would decide knowing nothing tells which rewrites rest on assuming a twin exists.
-        var knowing = registry is null ? new PolicyEngine(bundle.Scans, NoRegistryFacts.Instance, time) : null;
+        var knowing = new PolicyEngine(bundle.Scans, NoRegistryFacts.Instance, time);
         var results = new List<CheckResult>();
         foreach (var manifest in workloads.Workloads)
         {
@@ -119,18 +106,15 @@ internal static class CheckCommand
             // As in a cluster, where the mutating webhook rewrites first: an image that will be replaced is judged
             // as its replacement, while messages still name the image as written.
             var input = new EvaluationInput(manifest.Kind, manifest.Object, ns, bundle.Manifests.LabelsOf(ns), JudgeRewritten: true);
-            var (mutation, verdict) = Evaluate(engine, bundle, input);
-            // With --registry, wait for what the engine could not know yet, as serve does within its budget; a pinned
-            // twin is asked for after the twin itself, hence a few rounds.
-            for (var round = 0; registry is not null && round < 3 && Unverified(mutation, verdict) is { Count: > 0 } unverified; round++)
+            Verdict mutation, verdict;
+            if (registry is not null)
             {
-                await registry.EnsureAllAsync(unverified, PullScope.Default, timeout, cancellationToken).ConfigureAwait(false);
-                (mutation, verdict) = Evaluate(engine, bundle, input);
+                (mutation, verdict) = await registry.EvaluateAsync(bundle, input, cancellationToken).ConfigureAwait(false);
             }
-
-            if (knowing is not null)
+            else
             {
-                verdict = OfflineRegistryFacts.Explain(verdict, knowing.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate));
+                mutation = offline.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Mutate);
+                verdict = OfflineRegistryFacts.Explain(offline.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate), knowing.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate));
             }
 
             results.Add(new CheckResult(manifest, ns, verdict, mutation.Rewrites));
@@ -154,12 +138,6 @@ internal static class CheckCommand
 
         return results.Exists(r => !r.Verdict.Allowed) ? Denied : Allowed;
     }
-
-    private static (Verdict Mutation, Verdict Validation) Evaluate(PolicyEngine engine, PolicyBundle bundle, EvaluationInput input) =>
-        (engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Mutate), engine.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate));
-
-    private static List<string> Unverified(Verdict mutation, Verdict validation) =>
-        [.. mutation.UnverifiedReferences.Concat(validation.UnverifiedReferences).Distinct(StringComparer.Ordinal)];
 
     private static int Fail(TextWriter stderr, string message)
     {

@@ -16,6 +16,9 @@ internal sealed class OfflineRegistryFacts : IRegistryFacts
 
     public RegistryFact Lookup(string normalizedReference) => new(RegistryFactState.Exists, null);
 
+    /// <summary>No registry is asked, so a <c>signatures</c> rule is reported as not evaluated, not as a denial.</summary>
+    public bool Offline => true;
+
     /// <summary>
     /// <paramref name="assumed"/> (judged with this) with each "will be replaced by" that <paramref name="known"/>
     /// (judged with no registry facts) does not have, i.e. each twin only the assumption made usable, said to be unverified.

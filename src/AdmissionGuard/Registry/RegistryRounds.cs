@@ -5,12 +5,21 @@ namespace AdmissionGuard.Registry;
 /// <summary>
 /// Judging with facts that may still be missing: evaluate, ask the registry for what the verdict lacked (tags to resolve,
 /// signatures to fetch and verify) within one budget, evaluate again. Up to three rounds, because a signature needs its
-/// tag's digest first. The webhook uses it; <c>check --registry</c> can use the same, so CI and the cluster agree.
+/// tag's digest first. The webhook and <c>check --registry</c> both judge through here, so CI and the cluster agree.
 /// </summary>
 internal static class RegistryRounds
 {
+    /// <summary>Admission: all rounds share <paramref name="budget"/>.</summary>
+    public static Task<Verdict> EvaluateAsync(
+        Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken) =>
+        EvaluateAsync(evaluate, warmer, signatures, scope, budget, eachRound: false, time, cancellationToken);
+
+    /// <summary>
+    /// With <paramref name="eachRound"/>, every round's lookups may wait the whole <paramref name="budget"/> (<c>check
+    /// --registry</c>: each lookup waits up to <c>--registry-timeout</c>); otherwise all rounds share it (admission).
+    /// </summary>
     public static async Task<Verdict> EvaluateAsync(
-        Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken)
+        Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, bool eachRound, TimeProvider time, CancellationToken cancellationToken)
     {
         var verdict = evaluate();
         var budgetEnds = time.GetUtcNow() + budget;
@@ -22,7 +31,7 @@ internal static class RegistryRounds
             }
 
             // The first round always asks (a zero budget starts lookups without waiting), later ones only while budget remains.
-            var remaining = round == 0 ? budget : budgetEnds - time.GetUtcNow();
+            var remaining = round == 0 || eachRound ? budget : budgetEnds - time.GetUtcNow();
             if (round != 0 && remaining <= TimeSpan.Zero)
             {
                 break;
@@ -31,7 +40,7 @@ internal static class RegistryRounds
             await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false);
             if (signatures is not null)
             {
-                await signatures.EnsureMissesAsync(budgetEnds - time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                await signatures.EnsureMissesAsync(eachRound ? budget : budgetEnds - time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
             }
 
             verdict = evaluate();

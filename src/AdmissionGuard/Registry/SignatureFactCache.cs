@@ -34,6 +34,16 @@ internal sealed class SignatureFactCache : IDisposable
         _time = time;
     }
 
+    /// <summary>
+    /// The cache as <c>serve</c> and <c>check --registry</c> both build it: fetching with <paramref name="client"/> (shared
+    /// with the manifest lookups, so tokens and challenges are too) within <paramref name="registry"/>'s limits.
+    /// </summary>
+    public static SignatureFactCache Create(OciRegistryClient client, RegistryOptions registry, ISecretKeys secrets, TimeProvider time, SignatureOptions? options = null)
+    {
+        options ??= new SignatureOptions();
+        return new SignatureFactCache(new SignatureFetcher(client, registry, options), options, registry, secrets, time);
+    }
+
     /// <summary>Raised after every verification with its outcome: verified, unsigned, invalid or unreachable (metrics).</summary>
     public event Action<string>? Verified;
 

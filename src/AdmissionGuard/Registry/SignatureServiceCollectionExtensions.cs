@@ -11,12 +11,12 @@ internal static class SignatureServiceCollectionExtensions
     public static IServiceCollection AddSignatureVerification(this IServiceCollection services, RegistryOptions registry, SignatureOptions? options = null)
     {
         services.TryAddSingleton(sp => new OciRegistryClient(registry, sp.GetRequiredService<RegistryCredentials>(), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton(sp => new SignatureFactCache(
-            new SignatureFetcher(sp.GetRequiredService<OciRegistryClient>(), registry, options ?? new SignatureOptions()),
-            options ?? new SignatureOptions(),
+        services.AddSingleton(sp => SignatureFactCache.Create(
+            sp.GetRequiredService<OciRegistryClient>(),
             registry,
             sp.GetService<ISecretKeys>() ?? NoSecretKeys.Instance,
-            sp.GetRequiredService<TimeProvider>()));
+            sp.GetRequiredService<TimeProvider>(),
+            options));
         return services;
     }
 }

@@ -20,12 +20,13 @@ public sealed class SignatureWebhookTests(SignedRegistryFixture registry) : IAsy
     private WebhookServer _server = null!;
 
     public async Task InitializeAsync() => _server = await WebhookServer.StartWithAsync(
-        new Dictionary<string, string> { ["signatures.yaml"] = Policies() }, null,
+        new Dictionary<string, string> { ["signatures.yaml"] = Policies(registry) }, null,
         "--insecure-registry", registry.Host, "--insecure-registry", registry.HangingHost, "--registry-budget", "3s", "--deadline", "8s");
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    private string Policies()
+    /// <summary>One policy per group of fixture images (<c>team/cosign-*</c>, <c>team/bundle-*</c>, ...); <c>check</c>'s tests use them too.</summary>
+    internal static string Policies(SignedRegistryFixture registry)
     {
         string Key(string name, string alg) => $"""
                     - name: {name}

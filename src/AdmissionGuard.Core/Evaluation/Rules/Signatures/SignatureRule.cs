@@ -11,7 +11,7 @@ namespace AdmissionGuard.Evaluation.Rules.Signatures;
 /// </summary>
 internal sealed class SignatureRule(bool required, SignatureRequirement requirement, MappingTemplate? repository, string[] attestations) : IImageRule
 {
-    public const string RuleName = "signatures";
+    public const string RuleName = RuleNames.Signatures;
     public const string NotCheckedYet = "signature could not be checked yet";
     public const string Unreachable = "signature could not be checked: its registry is unreachable or refused access";
     public const string NotEvaluatedOffline = "signatures were not evaluated offline (check --registry verifies them)";
@@ -22,7 +22,8 @@ internal sealed class SignatureRule(bool required, SignatureRequirement requirem
 
     public RuleResult Evaluate(ImageReference image, in RuleContext context)
     {
-        if (context.Registry is NoRegistryFacts)
+        // Before the digest: offline, check assumes every tag exists without knowing its digest.
+        if (context.Registry.Offline)
         {
             return RuleResult.Warn(NotEvaluatedOffline);
         }

@@ -45,7 +45,7 @@ public class SignatureRuleTests
         return PolicyCompiler.Compile(set.Sources, set.Policies);
     }
 
-    private static Verdict Evaluate(PolicySnapshot snapshot, Facts facts, string image = Image, EvaluationPurpose purpose = EvaluationPurpose.Validate)
+    private static Verdict Evaluate(PolicySnapshot snapshot, IRegistryFacts facts, string image = Image, EvaluationPurpose purpose = EvaluationPurpose.Validate)
     {
         Assert.Empty(snapshot.Errors);
         var set = new ManifestSet();
@@ -153,6 +153,34 @@ public class SignatureRuleTests
 
         Assert.True(verdict.Allowed);
         Assert.Contains(verdict.Warnings, w => w.Contains("signatures were not evaluated offline", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_OfflineFactsThatAssumeTagsExistWithoutADigest_WarnsNotEvaluatedAndAllows()
+    {
+        // As check without --registry: every tag is assumed to exist, no digest is known, nothing is fetched.
+        var facts = new OfflineFacts();
+
+        var verdict = Evaluate(Compile(Policy(Keys)), facts);
+
+        Assert.True(verdict.Allowed, verdict.Message);
+        Assert.Contains(verdict.Warnings, w => w.Contains("signatures were not evaluated offline", StringComparison.Ordinal));
+        Assert.Equal(0, facts.SignatureQueries);
+    }
+
+    private sealed class OfflineFacts : IRegistryFacts
+    {
+        public int SignatureQueries { get; private set; }
+
+        public bool Offline => true;
+
+        public RegistryFact Lookup(string normalizedReference) => new(RegistryFactState.Exists, null);
+
+        public SignatureFact Signatures(SignatureQuery query)
+        {
+            SignatureQueries++;
+            return SignatureFact.Unknown;
+        }
     }
 
     [Theory]
