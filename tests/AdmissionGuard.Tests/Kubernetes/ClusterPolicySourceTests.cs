@@ -127,9 +127,7 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
         Assert.Equal("True", Patch("good").GetProperty("status").GetProperty("conditions")[0].GetProperty("status").GetString());
 
         // Our own writes come back as watch events and rebuild; nothing changed, so nothing more is written.
-        server.Apply(Namespaces, TestObjects.Namespace("poke"));
-        await Eventually.True(() => store.Current.LabelsOf("poke") is not null, "rebuilt");
-        await Task.Delay(300);
+        await RebuildBarrierAsync("poke");
         Assert.Equal(3, server.RequestsTo("PATCH", "/status").Count);
 
         // Fixed: generation 2, Ready=True, written again.
@@ -172,7 +170,7 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
         var leadership = new TestLeadership(false);
         await StartAsync(leadership: leadership);
         await Eventually.True(() => store.Current.Loaded, "loaded");
-        await Task.Delay(300);
+        await RebuildBarrierAsync("poke");
         Assert.Empty(server.RequestsTo("PATCH", "/status"));
 
         leadership.IsLeader = true;
@@ -214,6 +212,20 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
 
         server.Delete(Reports, "lbc/pod-ubuntu-ubuntu");
         await Eventually.True(() => store.Current.Scans.Count == 0, "report deleted");
+    }
+
+    /// <summary>
+    /// Returns once every rebuild round started before it has finished, status writes included: rounds run one after
+    /// another, so a namespace applied now and then seen in the store (twice, for a round already under way) marks the
+    /// end of all earlier ones. This replaces a fixed sleep for showing that nothing more was written.
+    /// </summary>
+    private async Task RebuildBarrierAsync(string name)
+    {
+        foreach (var marker in new[] { name, name + "-again" })
+        {
+            server.Apply(Namespaces, TestObjects.Namespace(marker));
+            await Eventually.True(() => store.Current.LabelsOf(marker) is not null, $"namespace {marker} rebuilt");
+        }
     }
 
     private async Task StartAsync(ILeadership? leadership = null, bool trivy = false)
