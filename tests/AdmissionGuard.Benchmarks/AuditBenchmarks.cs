@@ -37,7 +37,7 @@ public class AuditBenchmarks
 
     internal static int Run(AdmissionState state, byte[][] pages, out AuditPass pass)
     {
-        pass = new AuditPass(state, new PolicyEngine(state.Scans, NoRegistryFacts.Instance, Fixtures.Clock), Fixtures.Clock.GetUtcNow());
+        pass = new AuditPass(state, new PolicyEngine(state.Scans, NoRegistryFacts.Instance, Fixtures.Clock), Fixtures.Clock);
         foreach (var page in pages)
         {
             foreach (var pod in JsonSerializer.Deserialize(page, ObservingJsonContext.Default.PodPage)!.Items!)

@@ -123,15 +123,49 @@ public class CrdTests
         });
     }
 
-    [Fact]
-    public void Crd_RewriteWithoutSources_IsCaughtByCel()
+    [Theory]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true}}""", false)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true},"rules":{"hardened":{"sources":[]}}}""", false)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true},"rules":{"tags":{"disallowed":["latest"]}}}""", false)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true},"rules":{"hardened":{"sources":["dhi"]}}}""", true)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":false}}""", true)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"pinDigest":true}}""", true)]
+    [InlineData("ClusterImagePolicy", """{}""", true)]
+    [InlineData("ImagePolicy", """{"rewrite":{"enabled":true}}""", false)]
+    [InlineData("ImagePolicy", """{"rewrite":{"enabled":true},"rules":{"hardened":{"sources":["dhi"]}}}""", true)]
+    public void Crd_RewriteWithoutSources_IsRejectedByItsCelRule(string kind, string spec, bool valid)
     {
-        var spec = Crds.SchemaOf("ClusterImagePolicy")["properties"]!["spec"]!;
+        var rule = CelRules.Rule(Crds.SchemaOf(kind)["properties"]!["spec"]!);
 
-        var rule = Assert.Single(spec["x-kubernetes-validations"]!.AsArray())!;
+        Assert.Equal(valid, CelRules.Evaluate(rule, spec));
+    }
 
-        Assert.Contains("self.rewrite.enabled", (string?)rule["rule"], StringComparison.Ordinal);
-        Assert.Contains("self.rules.hardened.sources", (string?)rule["rule"], StringComparison.Ordinal);
+    [Theory]
+    [InlineData("ClusterImagePolicy", """{"required":true}""", false)]
+    [InlineData("ClusterImagePolicy", """{"required":true,"sources":[]}""", false)]
+    [InlineData("ClusterImagePolicy", """{"required":true,"sources":["dhi"]}""", true)]
+    [InlineData("ClusterImagePolicy", """{"required":false}""", true)]
+    [InlineData("ClusterImagePolicy", """{"sources":["dhi"]}""", true)]
+    [InlineData("ImagePolicy", """{"required":true}""", false)]
+    [InlineData("ImagePolicy", """{"required":true,"sources":["dhi"]}""", true)]
+    public void Crd_HardenedRequiredWithoutSources_IsRejectedByItsCelRule(string kind, string hardened, bool valid)
+    {
+        var rule = CelRules.Rule(Crds.SchemaOf(kind)["properties"]!["spec"]!["properties"]!["rules"]!["properties"]!["hardened"]!);
+
+        Assert.Equal(valid, CelRules.Evaluate(rule, hardened));
+    }
+
+    [Theory]
+    [InlineData("sha256-1e19569fea08c6de312a4862d532eb7007b3098b", "sha256:1e19569fea08c6de312a4862d532eb7007b3098b4110eeaa22f34333358f0b78", true)]
+    [InlineData("sha256-1e19569fea08c6de312a4862d532eb7007b3098c", "sha256:1e19569fea08c6de312a4862d532eb7007b3098b4110eeaa22f34333358f0b78", false)]
+    [InlineData("sha256-1e19569fea08c6de312a4862d532eb7007b309", "sha256:1e19569fea08c6de312a4862d532eb7007b3098b4110eeaa22f34333358f0b78", false)]
+    [InlineData("nginx-1.25", "sha256:1e19569fea08c6de312a4862d532eb7007b3098b4110eeaa22f34333358f0b78", false)]
+    [InlineData("sha512-0123456789abcdef0123456789abcdef01234567", "sha512:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", true)]
+    public void Crd_ImageScanNameNotFromDigest_IsRejectedByItsCelRule(string name, string digest, bool valid)
+    {
+        var rule = CelRules.Rule(Crds.SchemaOf("ImageScan"));
+
+        Assert.Equal(valid, CelRules.Evaluate(rule, $$$"""{"metadata":{"name":"{{{name}}}"},"spec":{"digest":"{{{digest}}}"}}"""));
     }
 
     [Fact]
@@ -148,10 +182,24 @@ public class CrdTests
     [MemberData(nameof(Crds.Files), MemberType = typeof(Crds))]
     public void ManifestCrds_AreTheChartCrds(string file)
     {
-        var manifest = Path.Combine(RepoPaths.ManifestCrds, file);
+        // manifests/crds holds links to the chart's files, so there is one copy to edit; comparing the two paths'
+        // contents would compare a file with itself. What can go wrong is a link replaced by a copy or pointing
+        // elsewhere: check where each one leads.
+        var manifest = new FileInfo(Path.Combine(RepoPaths.ManifestCrds, file));
+        var chart = Path.GetFullPath(Path.Combine(RepoPaths.ChartCrds, file));
 
-        Assert.True(File.Exists(manifest), $"manifests/crds/{file} is missing");
-        Assert.Equal(File.ReadAllText(Path.Combine(RepoPaths.ChartCrds, file)), File.ReadAllText(manifest));
+        Assert.True(manifest.Exists, $"manifests/crds/{file} is missing");
+        var target = manifest.ResolveLinkTarget(returnFinalTarget: true);
+        Assert.True(target is not null, $"manifests/crds/{file} is a copy, not a link to the chart's file: copies drift");
+        Assert.Equal(chart, Path.GetFullPath(target.FullName));
+    }
+
+    [Fact]
+    public void ManifestCrds_HoldExactlyTheChartCrds()
+    {
+        var manifests = Directory.GetFiles(RepoPaths.ManifestCrds).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+
+        Assert.Equal(Crds.FileNames.Order(StringComparer.Ordinal), manifests);
     }
 
     [Theory]

@@ -63,6 +63,7 @@ render cert-secret --set certificates.mode=secret --set certificates.secret.name
 render all-options -f "$chart/ci/all-options-values.yaml"
 render enforce --set enforce=true
 render in-default --namespace default
+render tracing --set tracing.enabled=true --set tracing.endpoint=http://otel-collector.monitoring:4318 --set-json tracing.samplerRatio=0.25
 
 # NOTES.txt is what a new user reads first; helm renders it only for install (a client-side dry run needs no cluster).
 notes() { # name, extra helm args...
@@ -81,6 +82,11 @@ if err=$("$helm" template "$release" "$chart" --namespace "$namespace" --set rep
 fi
 echo "$err" | grep -q "replicaCount" || { echo "replicaCount=two failed, but not through the schema: $err"; exit 1; }
 echo "schema rejects replicaCount=two"
+if err=$("$helm" template "$release" "$chart" --namespace "$namespace" --set-json tracing.samplerRatio=1.5 2>&1 >/dev/null); then
+  echo "helm template accepted tracing.samplerRatio=1.5: values.schema.json does not guard it"; exit 1
+fi
+echo "$err" | grep -q "samplerRatio" || { echo "tracing.samplerRatio=1.5 failed, but not through the schema: $err"; exit 1; }
+echo "schema rejects tracing.samplerRatio=1.5"
 # A signature key Secret without its namespace would grant nothing where it is needed.
 if err=$("$helm" template "$release" "$chart" --namespace "$namespace" --set 'signatures.keySecrets[0].name=team-cosign' 2>&1 >/dev/null); then
   echo "helm template accepted a signatures.keySecrets entry without namespace: values.schema.json does not guard it"; exit 1

@@ -14,7 +14,10 @@ public static class RewriteApplier
 
         foreach (var result in results)
         {
-            if (result.Rewrite is not { } rewrite)
+            // Not `is not { } rewrite`: a pattern variable assigned in a negated test cannot be mutated by Stryker.NET
+            // (the mutant loses definite assignment and the whole method goes unmutated).
+            var rewrite = result.Rewrite;
+            if (rewrite is null)
             {
                 continue;
             }

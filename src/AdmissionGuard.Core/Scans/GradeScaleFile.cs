@@ -48,7 +48,8 @@ public static class GradeScaleFile
                     continue;
                 }
 
-                int count;
+                // Assigned up front, so that mutants of the test below keep it definitely assigned.
+                var count = 0;
                 if (value.ValueKind == JsonValueKind.String && value.GetString() == "off")
                 {
                     count = int.MaxValue;

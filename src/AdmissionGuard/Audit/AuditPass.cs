@@ -1,4 +1,5 @@
 using AdmissionGuard.Admission;
+using AdmissionGuard.Adoption;
 using AdmissionGuard.Evaluation;
 using AdmissionGuard.Hosting;
 using AdmissionGuard.Images;
@@ -17,13 +18,22 @@ internal sealed class AuditPass
     private readonly PolicyEngine engine;
     private readonly ReportTimestamp timestamp;
     private readonly Dictionary<string, NamespaceFindings> namespaces = new(StringComparer.Ordinal);
+    private readonly AdoptionAccumulator adoption;
 
-    public AuditPass(AdmissionState state, PolicyEngine engine, DateTimeOffset now)
+    public AuditPass(AdmissionState state, PolicyEngine engine, TimeProvider time)
     {
         this.state = state;
         this.engine = engine;
-        timestamp = new ReportTimestamp { Seconds = now.ToUnixTimeSeconds() };
+        timestamp = new ReportTimestamp { Seconds = time.GetUtcNow().ToUnixTimeSeconds() };
+        adoption = new AdoptionAccumulator(state.Snapshot, state.Scans, time);
     }
+
+    /// <summary>
+    /// The adoption figures of every namespace running a Pod, from the same aggregation <c>admissionguard report</c>
+    /// uses (each Pod added as it is judged, never kept).
+    /// </summary>
+    public IReadOnlyDictionary<string, NamespaceAdoption> Adoption() =>
+        adoption.Picture().Namespaces.ToDictionary(n => n.Name, StringComparer.Ordinal);
 
     /// <summary>Namespaces holding at least one judged Pod, with their results and adoption figures.</summary>
     public IReadOnlyDictionary<string, NamespaceFindings> Namespaces => namespaces;
@@ -51,6 +61,8 @@ internal sealed class AuditPass
             Spec = pod.Spec ?? new WorkloadSpec(),
         }, ns, labels);
         var verdict = engine.Evaluate(state.Snapshot, input, EvaluationPurpose.Validate);
+        // A running Pod runs what it runs: no rewrites. Counted whether or not a policy judged it.
+        adoption.Add(new JudgedWorkload(ns, "Pod", name, input.Object, verdict));
         if (!verdict.Evaluated || verdict.Images.Count == 0)
         {
             return;
@@ -66,7 +78,6 @@ internal sealed class AuditPass
         foreach (var image in verdict.Images)
         {
             Report(findings, image, resource, ns, meta.Labels, labels);
-            Tally(findings.Adoption, image);
         }
     }
 
@@ -126,24 +137,4 @@ internal sealed class AuditPass
         Properties = properties,
         Timestamp = timestamp,
     };
-
-    private void Tally(AdoptionTally tally, ImageResult image)
-    {
-        if (image.Site.Location == ImageLocation.ImageVolume)
-        {
-            return;
-        }
-
-        Scans.ScanRecord? scan = null, twinScan = null;
-        if (image.Normalized is not null && ImageReferenceParser.TryParse(image.Normalized, out var reference, out _))
-        {
-            scan = state.Scans.Find(reference, reference.Digest);
-            if (image.Replacement is { } twin && ImageReferenceParser.TryParse(twin, out var twinReference, out _))
-            {
-                twinScan = state.Scans.Find(twinReference, twinReference.Digest);
-            }
-        }
-
-        tally.Add(image.Normalized ?? image.Site.Image, image.Hardened == true, image.Grade, scan, twinScan);
-    }
 }

@@ -111,6 +111,7 @@ internal sealed class BackgroundAudit : BackgroundService
     /// <summary>One full pass: list and judge, then reports and gauges. Never throws but for cancellation.</summary>
     public async Task<AuditOutcome> RunOnceAsync(CancellationToken cancellationToken)
     {
+        using var span = Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.AuditPass);
         AuditPass? pass = null;
         string? error = null;
         for (var relist = 0; pass is null && error is null; relist++)
@@ -132,13 +133,26 @@ internal sealed class BackgroundAudit : BackgroundService
         if (pass is null)
         {
             logger.LogWarning("audit: {Error}", error);
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, error);
             return new AuditOutcome(0, 0, 0, 0, 0, error);
         }
 
-        var tallies = pass.Namespaces.ToDictionary(p => p.Key, p => p.Value.Adoption, StringComparer.Ordinal);
-        gauges.Publish(tallies);
+        gauges.Publish(pass.Adoption());
         var (written, deleted, reportError) = await WriteReportsAsync(pass, cancellationToken).ConfigureAwait(false);
         var outcome = new AuditOutcome(pass.PodsSeen, pass.PodsJudged, pass.Namespaces.Count, written, deleted, reportError);
+        if (span is not null)
+        {
+            span.SetTag("admissionguard.pods_seen", outcome.PodsSeen);
+            span.SetTag("admissionguard.pods_judged", outcome.PodsJudged);
+            span.SetTag("admissionguard.namespaces", outcome.Namespaces);
+            span.SetTag("admissionguard.reports_written", written);
+            span.SetTag("admissionguard.reports_deleted", deleted);
+            if (reportError is not null)
+            {
+                span.SetStatus(System.Diagnostics.ActivityStatusCode.Error, reportError);
+            }
+        }
+
         logger.LogInformation("audit: judged {Judged} of {Seen} Pods in {Namespaces} namespaces; {Written} PolicyReports written, {Deleted} deleted{Error}",
             outcome.PodsJudged, outcome.PodsSeen, outcome.Namespaces, written, deleted, reportError is null ? "" : "; " + reportError);
         return outcome;
@@ -147,7 +161,7 @@ internal sealed class BackgroundAudit : BackgroundService
     private async Task<AuditPass> ListAndJudgeAsync(CancellationToken cancellationToken)
     {
         var state = store.Current;
-        var pass = new AuditPass(state, new PolicyEngine(state.Scans, registry, time), time.GetUtcNow());
+        var pass = new AuditPass(state, new PolicyEngine(state.Scans, registry, time), time);
         string? token = null;
         do
         {

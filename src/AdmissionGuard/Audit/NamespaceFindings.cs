@@ -1,6 +1,6 @@
 namespace AdmissionGuard.Audit;
 
-/// <summary>What one audit pass found in one namespace: its PolicyReport results, their summary, its adoption figures.</summary>
+/// <summary>What one audit pass found in one namespace: its PolicyReport results and their summary.</summary>
 internal sealed class NamespaceFindings(string ns)
 {
     public string Namespace { get; } = ns;
@@ -8,8 +8,6 @@ internal sealed class NamespaceFindings(string ns)
     public List<ReportResult> Results { get; } = [];
 
     public ReportSummary Summary { get; } = new();
-
-    public AdoptionTally Adoption { get; } = new();
 
     public void Add(ReportResult result)
     {

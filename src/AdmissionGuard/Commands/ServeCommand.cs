@@ -43,6 +43,7 @@ internal static class ServeCommand
             Option("--mutating-webhook", "NAME", "In a cluster, with --tls-secret: MutatingWebhookConfiguration whose caBundle is patched."),
             new Option<bool>("--trivy-operator-reports") { Description = "In a cluster: also read trivy-operator VulnerabilityReports as scans." },
             Option("--fail-closed-webhook", "NAME", "In a cluster: once this replica leads and is ready, switch this ValidatingWebhookConfiguration's webhook to failurePolicy Fail."),
+            new Option<bool>("--tracing") { Description = "Export OpenTelemetry traces over OTLP (also on when OTEL_EXPORTER_OTLP_ENDPOINT is set); configured by the OTEL_* variables." },
             new Option<bool>("--workload-pull-secrets") { Description = "In a cluster: verify twins with each workload's own pull secrets (needs list/watch on Secrets)." },
         };
         command.SetAction((result, cancellationToken) => RunAsync(result, result.InvocationConfiguration.Output, result.InvocationConfiguration.Error, started, cancellationToken));

@@ -29,6 +29,9 @@ internal sealed record ServeSettings(
     /// <summary>The ValidatingWebhookConfiguration the ready leader switches to <c>failurePolicy: Fail</c> (<c>--fail-closed-webhook</c>).</summary>
     public string? FailClosedWebhook { get; init; }
 
+    /// <summary>Trace export (<c>--tracing</c> and the OTEL_* variables); null when tracing is off.</summary>
+    public Telemetry.TracingSettings? Tracing { get; init; }
+
     public static ServeSettings? From(ParseResult line, out string? error)
     {
         error = null;
@@ -139,12 +142,19 @@ internal sealed record ServeSettings(
             return null;
         }
 
+        var tracing = Telemetry.TracingSettings.From(line.GetValue<bool>("--tracing"), out error);
+        if (error is not null)
+        {
+            return null;
+        }
+
         return new ServeSettings(listen!, metrics, cert, key, policies, scans, caDir, drain,
             new WebhookOptions { Deadline = deadline, RegistryBudget = budget }, asked, scale, cluster is null ? null : cluster with { Scale = scale })
         {
             DecisionLogRate = rate,
             AuditInterval = auditInterval,
             FailClosedWebhook = failClosed,
+            Tracing = tracing,
         };
     }
 

@@ -63,6 +63,7 @@ public static class AdmissionGuardServiceCollectionExtensions
 
         services.AddHostedService<DrainOnShutdown>();
         services.AddDecisionRecords(settings, decisionRecords);
+        services.AddAdmissionGuardTracing(settings.Tracing);
         return services;
     }
 }

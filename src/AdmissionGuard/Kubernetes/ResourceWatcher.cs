@@ -132,8 +132,14 @@ internal sealed class ResourceWatcher<T>
         var builder = ImmutableDictionary.CreateBuilder<string, WatchedObject<T>>(StringComparer.Ordinal);
         string? continueToken = null;
         string? version;
+        // Every full list is a span (the first, and each relist after a 410 or a failed resume); watch events are not.
+        using var span = Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.WatchList, System.Diagnostics.ActivityKind.Client);
+        span?.SetTag("admissionguard.resource", Path.ToString());
+        span?.SetTag("admissionguard.relist", Lists != 0);
+        var pages = 0;
         do
         {
+            pages++;
             var query = $"{collection}?{selector}limit={options.PageSize}" + (continueToken is null ? "" : $"&continue={Uri.EscapeDataString(continueToken)}");
             JsonDocument page;
             try
@@ -148,6 +154,7 @@ internal sealed class ResourceWatcher<T>
                     logger.LogInformation("{Resource} is not installed in this cluster: disabled (looking again every {Minutes} minutes)", Path, options.AbsentRecheck.TotalMinutes);
                 }
 
+                span?.SetTag("admissionguard.absent", true);
                 synced.TrySetResult();
                 return false;
             }
@@ -176,6 +183,8 @@ internal sealed class ResourceWatcher<T>
             logger.LogInformation("{Resource} is installed now: enabled", Path);
         }
 
+        span?.SetTag("admissionguard.pages", pages);
+        span?.SetTag("admissionguard.items", builder.Count);
         Interlocked.Increment(ref lists);
         Volatile.Write(ref items, builder.ToImmutable());
         Volatile.Write(ref resourceVersion, version ?? "0");

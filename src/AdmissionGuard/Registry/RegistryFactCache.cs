@@ -206,6 +206,11 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
     private async Task RunAsync(string reference, ManifestReference parsed, RegistryCredential? credential, RegistryCircuitBreaker breaker, TaskCompletionSource<RegistryFact> completion)
     {
         var fact = Unreachable;
+        // A child of the admission's registry wait that started it (the execution context flows into Task.Run); it may
+        // outlive that request, which stopped waiting at its budget.
+        using var span = Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.RegistryLookup, System.Diagnostics.ActivityKind.Client);
+        span?.SetTag("admissionguard.registry", parsed.Registry);
+        span?.SetTag("admissionguard.credential", credential is null ? "default" : "workload");
         try
         {
             Interlocked.Increment(ref _resolverCalls);
@@ -220,12 +225,14 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
             }
 
             fact = Store(reference, result);
-            LookupCompleted?.Invoke(result.State switch
+            var outcome = result.State switch
             {
                 RegistryFactState.Exists => "exists",
                 RegistryFactState.Missing => "missing",
                 _ => result.HostFailure ? "failed" : "refused",
-            });
+            };
+            span?.SetTag("admissionguard.outcome", outcome);
+            LookupCompleted?.Invoke(outcome);
         }
         catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
         {
@@ -237,6 +244,8 @@ internal sealed class RegistryFactCache : IRegistryFacts, Webhooks.IRegistryWarm
         {
             breaker.RecordFailure();
             fact = Store(reference, RegistryLookupResult.Failed("lookup failed: " + e.Message));
+            span?.SetTag("admissionguard.outcome", "failed");
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.GetType().Name);
             LookupCompleted?.Invoke("failed");
         }
         finally

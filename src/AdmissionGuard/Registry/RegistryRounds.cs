@@ -39,10 +39,28 @@ internal static class RegistryRounds
                 break;
             }
 
-            if (await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false) == FlightWait.Canceled
-                || (signatures is not null && await signatures.EnsureMissesAsync(eachRound ? budget : budgetEnds - time.GetUtcNow(), cancellationToken).ConfigureAwait(false) == FlightWait.Canceled))
+            FlightWait waited;
+            using (var wait = verdict.UnverifiedReferences.Count != 0 ? Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.RegistryWait) : null)
+            {
+                wait?.SetTag("admissionguard.references", verdict.UnverifiedReferences.Count);
+                wait?.SetTag("admissionguard.budget_ms", remaining.TotalMilliseconds);
+                waited = await warmer.EnsureAllAsync(verdict.UnverifiedReferences, scope, remaining, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (waited == FlightWait.Canceled)
             {
                 return null;
+            }
+
+            if (signatures is not null)
+            {
+                using var wait = signatures.HasMisses ? Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.SignatureWait) : null;
+                var signatureBudget = eachRound ? budget : budgetEnds - time.GetUtcNow();
+                wait?.SetTag("admissionguard.budget_ms", signatureBudget.TotalMilliseconds);
+                if (await signatures.EnsureMissesAsync(signatureBudget, cancellationToken).ConfigureAwait(false) == FlightWait.Canceled)
+                {
+                    return null;
+                }
             }
 
             verdict = evaluate();

@@ -135,6 +135,8 @@ internal sealed class SignatureFactCache : IDisposable
     private async Task RunAsync(string key, SignatureQuery query, ManifestReference signatures, ManifestReference image, RegistryCredential? credential, RegistryCircuitBreaker breaker, TaskCompletionSource<SignatureFact> completion)
     {
         var fact = SignatureFact.Unknown;
+        using var span = Telemetry.Tracing.Source.StartActivity(Telemetry.Tracing.SignatureLookup, System.Diagnostics.ActivityKind.Client);
+        span?.SetTag("admissionguard.registry", signatures.Registry);
         try
         {
             Interlocked.Increment(ref _fetches);
@@ -169,7 +171,9 @@ internal sealed class SignatureFactCache : IDisposable
                 var ttl = fact.State == SignatureState.Verified ? _options.Ttl : _options.NegativeTtl;
                 _entries[key] = new Entry(fact, now + ttl);
                 Evict(now);
-                Verified?.Invoke(fact.State.ToString().ToLowerInvariant());
+                var outcome = fact.State.ToString().ToLowerInvariant();
+                span?.SetTag("admissionguard.outcome", outcome);
+                Verified?.Invoke(outcome);
             }
 
             _inflight.TryRemove(KeyValuePair.Create(key, completion.Task));

@@ -37,6 +37,13 @@ internal sealed class AdmissionEndpoints(AdmissionHandler admission, PolicyAdmis
     private async Task HandleAsync(HttpContext context, Webhook webhook)
     {
         var started = Stopwatch.GetTimestamp();
+        var name = webhook switch
+        {
+            Webhook.Mutate => "mutate",
+            Webhook.ValidatePolicy => "validate-policy",
+            _ => "validate",
+        };
+        using var activity = Tracing.StartAdmission(name, context.Request.Headers);
         var result = await ReadAndHandleAsync(context, webhook).ConfigureAwait(false);
 
         var response = context.Response;
@@ -56,12 +63,11 @@ internal sealed class AdmissionEndpoints(AdmissionHandler admission, PolicyAdmis
             await response.WriteAsync(((AdmissionResult.Rejected)result).Error + "\n", context.RequestAborted).ConfigureAwait(false);
         }
 
-        var name = webhook switch
+        if (activity is { IsAllDataRequested: true })
         {
-            Webhook.Mutate => "mutate",
-            Webhook.ValidatePolicy => "validate-policy",
-            _ => "validate",
-        };
+            Tracing.Answered(activity, result.StatusCode, result.Kind, result.Operation, result.DecisionLabel);
+        }
+
         metrics.Request(name, result.Kind, result.Operation, result.DecisionLabel, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 

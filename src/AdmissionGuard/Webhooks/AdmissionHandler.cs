@@ -143,11 +143,14 @@ internal sealed class AdmissionHandler(
             : PullScope.Default;
         var facts = warmer?.For(scope) ?? registry;
         var signed = signatures is null ? null : new SignatureRequestFacts(facts, signatures, scope);
-        var engine = new PolicyEngine(state.Scans, (IRegistryFacts?)signed ?? facts, time);
+        // Traced requests read their facts through a counter (cache hits and misses on the span); others read them directly.
+        var admission = Tracing.CurrentAdmission;
+        var traced = admission is null ? null : new TracedFacts((IRegistryFacts?)signed ?? facts, state.Scans);
+        var engine = new PolicyEngine((Scans.IScanFacts?)traced ?? state.Scans, (IRegistryFacts?)traced ?? (IRegistryFacts?)signed ?? facts, time);
         Verdict? verdict;
         if (warmer is null)
         {
-            verdict = engine.Evaluate(state.Snapshot, input, purpose);
+            verdict = traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose));
         }
         else
         {
@@ -155,13 +158,21 @@ internal sealed class AdmissionHandler(
             // The evaluation itself is synchronous CPU work, so only the waits need the deadline's timer.
             using var deadline = new CancellationTokenSource(options.Deadline, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-            verdict = await RegistryRounds.EvaluateAsync(() => engine.Evaluate(state.Snapshot, input, purpose), warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
+            verdict = await RegistryRounds.EvaluateAsync(
+                () => traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose)),
+                warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         if (verdict is null)
         {
             return null;
+        }
+
+        if (admission is not null)
+        {
+            PodSpecLocator.TryLocate(kind, request.Object!, out _, out var podLabels, out _);
+            Tracing.Judged(admission, ns, request.Name ?? request.Object?.Metadata?.Name, request.Uid!, request.DryRun ?? false, state.Snapshot, input.NamespaceLabels, podLabels, verdict);
         }
 
         WriteDecisionRecords(request, kind, ns, purpose, verdict, state);

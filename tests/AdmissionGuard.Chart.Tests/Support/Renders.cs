@@ -7,7 +7,7 @@ public static class Renders
 
     public static TheoryData<string> All => new()
     {
-        "default", "cert-self-managed", "cert-cert-manager", "cert-secret", "all-options", "enforce", "install",
+        "default", "cert-self-managed", "cert-cert-manager", "cert-secret", "all-options", "enforce", "install", "tracing",
     };
 
     /// <summary>Renders using the chart's default values (install.yaml is the default render).</summary>

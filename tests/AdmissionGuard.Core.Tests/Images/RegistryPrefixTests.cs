@@ -106,4 +106,34 @@ public class RegistryPrefixTests
         Assert.Equal("Index.Docker.IO/myorg", prefix.Entry);
         Assert.True(prefix.IsMatch(Parse("myorg/app")));
     }
+
+    [Theory]
+    [InlineData("registry.example.com/my_team", "registry.example.com/my_team/app")]
+    [InlineData("registry.example.com/my.team", "registry.example.com/my.team/app")]
+    [InlineData("registry.example.com/my-team", "registry.example.com/my-team/app")]
+    [InlineData("my-registry.example.com", "my-registry.example.com/app")]
+    [InlineData("host:30500", "host:30500/app")]
+    [InlineData("host:65535", "host:65535/app")]
+    [InlineData("host:0030500", "host:30500/app")]
+    [InlineData("registry.example.com:443", "registry.example.com/app")]
+    [InlineData("localhost:50*", "localhost:5000/app")]
+    public void TryCompile_ValidEntryWithSeparatorsOrFiveDigitPort_IsAcceptedAndMatches(string entry, string image)
+    {
+        // Rejecting one of these would drop the policy that lists it.
+        Assert.True(RegistryPrefix.TryCompile(entry, out var prefix, out var error), error);
+
+        Assert.True(prefix.IsMatch(Parse(image)));
+    }
+
+    [Theory]
+    [InlineData("host:65536", "out of range")]
+    [InlineData("host:100000", "out of range")]
+    [InlineData("host:0", "out of range")]
+    [InlineData("host:5a*", "registry port contains invalid character 'a'")]
+    public void TryCompile_PortOutOfRange_FailsWithReason(string entry, string reason)
+    {
+        Assert.False(RegistryPrefix.TryCompile(entry, out _, out var error));
+
+        Assert.Contains(reason, error, StringComparison.Ordinal);
+    }
 }

@@ -198,11 +198,12 @@ public class ScanIndexTests
     }
 
     [Fact]
-    public void Build_HundredThousandScans_StaysUnder400BytesEach()
+    public void Build_HundredThousandScans_IndexesEveryOneByDigestAndReference()
     {
+        // The bytes each entry retains are measured by ScanCacheBenchmarks (RetainedB/scan column) in the benchmark
+        // project: a process-wide heap figure taken while other test classes run says nothing reliable.
         const int count = 100_000;
 
-        // A lazy source, so that only what the index keeps is measured.
         static IEnumerable<ImageScan> Scans()
         {
             for (var i = 0; i < count; i++)
@@ -212,12 +213,11 @@ public class ScanIndexTests
             }
         }
 
-        var before = GC.GetTotalMemory(forceFullCollection: true);
         var index = ScanIndex.Build(Scans(), GradeScale.Default).Index;
-        var after = GC.GetTotalMemory(forceFullCollection: true);
+
         Assert.Equal(count, index.Count);
-        var perEntry = (after - before) / (double)count;
-        Assert.True(perEntry is > 150 and < 400, $"{perEntry:F0} bytes per scan"); // the lower bound catches a broken measurement
-        GC.KeepAlive(index);
+        Assert.Equal(Digest(77_778), index.Find("unused", Digest(77_778))?.Digest);
+        // The newest of the five scans of service-7777 (i = 7777 + 4 * 20,000) answers for its reference.
+        Assert.Equal(Digest(87_778), index.Find("registry.example.com/team-177/service-7777:1.7777.0", null)?.Digest);
     }
 }

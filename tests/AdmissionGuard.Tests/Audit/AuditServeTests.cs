@@ -11,6 +11,10 @@ public sealed class AuditServeTests
     public async Task Serve_ClusterMode_WritesPolicyReportsAndAdoptionGaugesWithoutBeingAsked()
     {
         await using var api = await FakeKubeApiServer.StartAsync();
+        // As the chart's service account, with the chart's namespace and Lease: every request the audit, the leader and
+        // the watchers make must be one the chart's RBAC grants.
+        var rbac = ChartRbac.Render();
+        api.Rbac = rbac;
         api.Apply(ResourcePath.HardenedImageSources.Collection, """
             {"apiVersion":"admissionguard.io/v1alpha1","kind":"HardenedImageSource","metadata":{"name":"suffix"},
              "spec":{"hardened":["**:*-hardened"],"mappings":[{"from":"**","to":"{repository}:{tag}-hardened"}],"verifyExists":false}}
@@ -25,7 +29,8 @@ public sealed class AuditServeTests
         var kubeconfig = api.WriteKubeconfig();
         try
         {
-            await using var server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", kubeconfig, "--audit-interval", "1h");
+            await using var server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", kubeconfig, "--audit-interval", "1h",
+                "--namespace", rbac.Argument("--namespace"), "--leader-election-lease", rbac.Argument("--leader-election-lease"));
 
             await Eventually.True(() => api.Get(AuditCluster.Reports, "team/admissionguard") is not null, "the PolicyReport of namespace team", seconds: 60);
             var report = api.Get(AuditCluster.Reports, "team/admissionguard")!;
@@ -34,6 +39,7 @@ public sealed class AuditServeTests
             var metrics = await server.Client.GetStringAsync("/metrics");
             Assert.Matches("admissionguard_workload_images\\{[^}]*hardened=\"false\"[^}]*\\} 1", metrics);
             Assert.Matches("admissionguard_workload_images\\{[^}]*hardened=\"true\"[^}]*namespace=\"team\"[^}]*\\} 1", metrics);
+            Assert.Empty(api.Denials);
         }
         finally
         {

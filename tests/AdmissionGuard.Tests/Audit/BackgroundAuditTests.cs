@@ -56,12 +56,13 @@ public sealed class BackgroundAuditTests
         Assert.Equal("docker.io/library/nginx:1.25-hardened", (string?)properties["twin"]);
         Assert.Equal("D", (string?)properties["grade"]);
 
-        var tally = cluster.Gauges.Current["ns-150"];
-        Assert.Equal((25, 25), (tally.Hardened, tally.NotHardened));
-        Assert.Equal(25, tally.Grades[(int)Scans.Grade.D]);
-        Assert.Equal(25, tally.Grades[(int)Scans.Grade.B]);
-        // Each image once: nginx:1.25 (1 critical, 3 high) and its twin (0, 1); avoidable = 1 critical, 2 high.
-        Assert.Equal((1, 4, 1, 2), (tally.Critical, tally.High, tally.AvoidableCritical, tally.AvoidableHigh));
+        var adoption = cluster.Gauges.Current["ns-150"];
+        Assert.Equal((25, 25), (adoption.Hardened, adoption.NotHardened));
+        Assert.Equal((25, 25), (adoption.Grades.D, adoption.Grades.B));
+        // Summed over containers, as the report counts: 25 × nginx:1.25 (1 critical, 3 high, 11 medium, 40 low) and
+        // 25 × its twin (0, 1, 2, 4); avoidable: 25 × (1, 2, 9, 36).
+        Assert.Equal(new AdmissionGuard.Adoption.VulnerabilityCounts(25, 100, 325, 1100, 0), adoption.Vulnerabilities);
+        Assert.Equal(new AdmissionGuard.Adoption.VulnerabilityCounts(25, 50, 225, 900, 0), adoption.Avoidable);
     }
 
     [Fact]

@@ -57,14 +57,21 @@ public sealed class ClusterModeTests
     public async Task AddClusterMode_WithTlsSecret_ProvidesCertificateProviderAndIssuer()
     {
         await using var server = await FakeKubeApiServer.StartAsync();
+        var rbac = ChartRbac.Render("certificates.mode=self-managed");
+        server.Rbac = rbac;
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddClusterMode(
-            new ClusterModeOptions { Namespace = "ag", ServiceName = "svc", TlsSecret = "ag-tls", Identity = "me", Watch = TestObjects.FastWatch },
+            new ClusterModeOptions
+            {
+                Namespace = rbac.Argument("--namespace"), ServiceName = rbac.Argument("--service-name"), TlsSecret = rbac.Argument("--tls-secret"),
+                LeaseName = rbac.Argument("--leader-election-lease"), Identity = "me", Watch = TestObjects.FastWatch,
+            },
             server.Configuration());
         await using var provider = services.BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToList();
-        Assert.Equal(3, hosted.Count);
+        // Policies, certificates (issuer and provider), and the chart's Lease: its leader election.
+        Assert.Equal(4, hosted.Count);
         foreach (var service in hosted)
         {
             await service.StartAsync(CancellationToken.None);
@@ -72,7 +79,8 @@ public sealed class ClusterModeTests
 
         var certificates = Assert.IsType<SelfManagedCertificatesProvider>(provider.GetRequiredService<AdmissionGuard.Certificates.ICertificateProvider>());
         await certificates.FirstCertificate.WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.NotNull(server.Get(ResourcePath.Secrets.Collection, "ag/ag-tls"));
+        Assert.NotNull(server.Get(ResourcePath.Secrets.Collection, $"{rbac.Argument("--namespace")}/{rbac.Argument("--tls-secret")}"));
+        Assert.Empty(server.Denials);
         foreach (var service in hosted)
         {
             await service.StopAsync(CancellationToken.None);
@@ -83,11 +91,13 @@ public sealed class ClusterModeTests
     public async Task AddClusterMode_AgainstFakeServer_LoadsAndElects()
     {
         await using var server = await FakeKubeApiServer.StartAsync();
+        var rbac = ChartRbac.Render();
+        server.Rbac = rbac;
         server.Apply(ResourcePath.ClusterImagePolicies.Collection, TestObjects.ClusterPolicy("prod"));
         var services = new ServiceCollection();
         services.AddLogging(l => l.SetMinimumLevel(LogLevel.Warning));
         services.AddClusterMode(
-            new ClusterModeOptions { Namespace = "ag", LeaseName = "ag-leader", Identity = "me", Watch = TestObjects.FastWatch },
+            new ClusterModeOptions { Namespace = rbac.Argument("--namespace"), LeaseName = rbac.Argument("--leader-election-lease"), Identity = "me", Watch = TestObjects.FastWatch },
             server.Configuration());
         await using var provider = services.BuildServiceProvider();
         var hosted = provider.GetServices<IHostedService>().ToList();
@@ -100,6 +110,7 @@ public sealed class ClusterModeTests
         await Eventually.True(() => provider.GetRequiredService<AdmissionStateStore>().Current is { Loaded: true, Snapshot.PolicyCount: 1 }, "loaded");
         await Eventually.True(() => provider.GetRequiredService<ILeadership>().IsLeader, "leader");
         await Eventually.True(() => server.RequestsTo("PATCH", "/prod/status").Count == 1, "status written");
+        Assert.Empty(server.Denials);
         foreach (var service in hosted)
         {
             await service.StopAsync(CancellationToken.None);

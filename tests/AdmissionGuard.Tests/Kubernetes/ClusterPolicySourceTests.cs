@@ -108,8 +108,9 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
     public async Task Run_InvalidAndValidPolicies_LeaderPatchesReadyConditionsOnce()
     {
         server.Apply(Cips, TestObjects.ClusterPolicy("good"));
-        server.Apply(Cips, TestObjects.ClusterPolicy("bad", rules: """{"tags":{"disalowed":["latest"]}}"""));
-        server.Apply(Cips, TestObjects.ClusterPolicy("grade", rules: """{"scan":{"minGrade":"Q"}}"""));
+        // Invalid in ways the CRD schema accepts (the API server prunes a misspelt field and refuses an unknown grade).
+        server.Apply(Cips, TestObjects.ClusterPolicy("bad", rules: """{"registries":{"allowed":["dhi.io/Bad Repo"]}}"""));
+        server.Apply(Cips, TestObjects.ClusterPolicy("grade", rules: """{"scan":{"maxCritical":3000000000}}"""));
         await StartAsync();
 
         await Eventually.True(() => server.RequestsTo("PATCH", "/status").Count == 3, "three status patches");
@@ -119,16 +120,14 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
         Assert.Equal("Ready", condition.GetProperty("type").GetString());
         Assert.Equal("False", condition.GetProperty("status").GetString());
         Assert.Equal("Invalid", condition.GetProperty("reason").GetString());
-        Assert.Contains("spec.rules.tags.disalowed", condition.GetProperty("message").GetString());
+        Assert.Contains("spec.rules.registries.allowed[0]", condition.GetProperty("message").GetString());
         Assert.EndsWith("; not enforced", condition.GetProperty("message").GetString(), StringComparison.Ordinal);
         Assert.Equal(1, bad.GetProperty("status").GetProperty("observedGeneration").GetInt64());
-        Assert.Contains("spec.rules.scan.minGrade", Patch("grade").GetProperty("status").GetProperty("conditions")[0].GetProperty("message").GetString());
+        Assert.Contains("spec.rules.scan.maxCritical", Patch("grade").GetProperty("status").GetProperty("conditions")[0].GetProperty("message").GetString());
         Assert.Equal("True", Patch("good").GetProperty("status").GetProperty("conditions")[0].GetProperty("status").GetString());
 
         // Our own writes come back as watch events and rebuild; nothing changed, so nothing more is written.
-        server.Apply(Namespaces, TestObjects.Namespace("poke"));
-        await Eventually.True(() => store.Current.LabelsOf("poke") is not null, "rebuilt");
-        await Task.Delay(300);
+        await RebuildBarrierAsync("poke");
         Assert.Equal(3, server.RequestsTo("PATCH", "/status").Count);
 
         // Fixed: generation 2, Ready=True, written again.
@@ -149,7 +148,7 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
         Assert.False(Judge(store.Current, "default").Allowed);
 
         // An edit the CRD schema accepts but the compiler does not (generation 2).
-        server.Apply(Cips, TestObjects.ClusterPolicy("prod", rules: """{"tags":{"disalowed":["latest"]}}"""));
+        server.Apply(Cips, TestObjects.ClusterPolicy("prod", rules: """{"registries":{"allowed":["dhi.io/Bad Repo"]}}"""));
         await Eventually.True(() => server.RequestsTo("PATCH", "/prod/status").Count == 2, "Ready=False written");
 
         var condition = Patch("prod").GetProperty("status").GetProperty("conditions")[0];
@@ -171,7 +170,7 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
         var leadership = new TestLeadership(false);
         await StartAsync(leadership: leadership);
         await Eventually.True(() => store.Current.Loaded, "loaded");
-        await Task.Delay(300);
+        await RebuildBarrierAsync("poke");
         Assert.Empty(server.RequestsTo("PATCH", "/status"));
 
         leadership.IsLeader = true;
@@ -213,6 +212,20 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
 
         server.Delete(Reports, "lbc/pod-ubuntu-ubuntu");
         await Eventually.True(() => store.Current.Scans.Count == 0, "report deleted");
+    }
+
+    /// <summary>
+    /// Returns once every rebuild round started before it has finished, status writes included: rounds run one after
+    /// another, so a namespace applied now and then seen in the store (twice, for a round already under way) marks the
+    /// end of all earlier ones. This replaces a fixed sleep for showing that nothing more was written.
+    /// </summary>
+    private async Task RebuildBarrierAsync(string name)
+    {
+        foreach (var marker in new[] { name, name + "-again" })
+        {
+            server.Apply(Namespaces, TestObjects.Namespace(marker));
+            await Eventually.True(() => store.Current.LabelsOf(marker) is not null, $"namespace {marker} rebuilt");
+        }
     }
 
     private async Task StartAsync(ILeadership? leadership = null, bool trivy = false)

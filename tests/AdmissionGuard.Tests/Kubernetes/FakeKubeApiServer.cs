@@ -43,13 +43,39 @@ namespace AdmissionGuard.Tests.Kubernetes;
 ///   write to the object ignores status; generation moves on spec changes only
 ///   (<c>StatusWrite_SpecInBodyIgnoredAndGenerationKept_SpecWriteKeepsStatus</c>).</item>
 /// <item>A write that changes nothing keeps the resourceVersion and sends no event (<c>Write_ChangesNothing_ResourceVersionUnchangedAndNoEvent</c>).</item>
-/// <item>RBAC denials, 403 with the authorizer's wording, for verbs a test forbids
-///   (<c>Request_VerbNotGranted_ForbiddenWithTheApiServersWording</c>, ScanImportApplyTests).</item>
+/// <item>The chart's CRD schemas (<see cref="CrdSchema"/>, read from charts/admission-guard/crds) on every write of our
+///   kinds, in a POST, PUT, patch or <see cref="Apply"/>: unknown fields pruned with the <c>unknown field "spec.x"</c>
+///   Warning header (<c>fieldValidation=Strict</c>: 400 <c>strict decoding error</c>; <see cref="Apply"/> is kubectl
+///   apply, strict by default, and throws), defaults filled in, and 422 Invalid with one cause per field error, worded as
+///   apimachinery's <c>field.Error</c> (pkg/util/validation/field/errors.go: <c>Unsupported value: "X": supported values:
+///   "Enforce", "Warn", "Audit"</c>, <c>Required value</c>, <c>Too long: may not be more than N bytes</c>, <c>Too many: N:
+///   must have at most M items</c>), kube-openapi's messages (pkg/validation/errors/schema.go: <c>... in body should
+///   match '...'</c>, <c>... in body must be of type array: "string"</c>), apiextensions' <c>kubeOpenAPIResultToFieldErrors</c>
+///   and the strategy's <c>hasBlockingErr</c> (CEL rules skipped after a type, enum, required, maxLength or maxItems
+///   error), with the message <c>&lt;Kind&gt;.&lt;group&gt; "&lt;name&gt;" is invalid: </c> and the errors aggregated
+///   (CrdSchemaTests: <c>Admit_*</c> on the component, <c>FakeServer_*</c> through HTTP). x-kubernetes-validations run
+///   with the Cel package; not modelled are listed in <see cref="CrdSchema"/>.</item>
+/// <item>RBAC from the chart (<see cref="Rbac"/>, <see cref="ChartRbac"/>: the ClusterRole and Role of a real
+///   <c>helm template</c> bound to the chart's service account, resourceNames and field-selector names honoured), 403
+///   with the authorizer's wording <c>&lt;resource&gt;.&lt;group&gt; "&lt;name&gt;" is forbidden: User
+///   "system:serviceaccount:&lt;ns&gt;:&lt;sa&gt;" cannot &lt;verb&gt; resource "&lt;resource&gt;" in API group "&lt;group&gt;"
+///   in the namespace "&lt;ns&gt;"</c>, each denial kept in <see cref="Denials"/>
+///   (ChartRbacTests.<c>Request_OutsideTheChartsRules_ForbiddenWithTheAuthorizersWording</c>; run as the chart's service
+///   account with the Deployment's own <c>--namespace</c> and <c>--leader-election-lease</c>, asserting no denial:
+///   AuditServeTests (serve with watches, leader, status writes, audit and PolicyReports), ClusterModeTests (policies and
+///   Lease; self-managed certificates), SupervisionTests (the leader loop failing and restarting), WorkloadPullSecretTests
+///   (with <c>registry.workloadPullSecrets</c>), SecretKeyTests (with <c>signatures.keySecrets</c>), PrometheusCheckTests
+///   (serve, audit and Prometheus)); single verbs a
+///   test forbids (<see cref="Forbid"/>; <c>Request_VerbNotGranted_ForbiddenWithTheApiServersWording</c>, ScanImportApplyTests,
+///   BackgroundAuditTests).</item>
 /// <item>Injected failures (<see cref="FailNext"/>), raw non-JSON answers (<see cref="AnswerNext"/>,
 ///   SupervisionTests), absent CRDs (<see cref="Missing"/>), connections dropped mid-stream (<see cref="DropWatches"/>).</item>
 /// </list>
-/// Not yet: CRD schema defaulting, pruning and validation (422) from the chart's CRDs, and RBAC derived from the
-/// chart's rbac.yaml (tests forbid single verbs instead).
+/// Not modelled: server-side apply, protobuf, HTTP/2 watch multiplexing, API priority and fairness (429), ObjectMeta
+/// validation, list-map key uniqueness, CEL cost limits, the PolicyReport CRD's schema (a chart template, not in crds/).
+/// Tests that still run without chart RBAC use names of their own (LeaseLeaderElectorTests, ClusterPolicySourceTests,
+/// ResourceWatcherTests, SelfManagedCertificatesTests, FailClosedWhenReadyTests), or another identity
+/// than the chart's (ScanImportApplyTests, ReportCommandTests).
 /// </summary>
 internal sealed class FakeKubeApiServer : IAsyncDisposable
 {
@@ -78,14 +104,25 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
     public ConcurrentQueue<RecordedRequest> Requests { get; } = new();
 
+    /// <summary>The message of every 403 this server gave, so a test can show what RBAC refused.</summary>
+    public ConcurrentQueue<string> Denials { get; } = new();
+
     /// <summary>
     /// Called with each request once it is recorded and before it is answered, e.g. to let another writer change
     /// an object between a client's read and its write.
     /// </summary>
     public Action<RecordedRequest>? OnRequest { get; set; }
 
-    /// <summary>The user named in RBAC denials.</summary>
-    public string User { get; set; } = "system:serviceaccount:ci:scanner";
+    /// <summary>The user named in RBAC denials: the chart's service account when <see cref="Rbac"/> is set.</summary>
+    public string User { get => Rbac?.User ?? user; set => user = value; }
+
+    private string user = "system:serviceaccount:ci:scanner";
+
+    /// <summary>
+    /// Authorize every request as the chart's service account: anything its rendered ClusterRole and Role do not
+    /// grant is 403 Forbidden. Unset, every verb is allowed but those <see cref="Forbid"/> names.
+    /// </summary>
+    public ChartRbac? Rbac { get; set; }
 
     /// <summary>Answer an expired resourceVersion with HTTP 410 instead of a watch ERROR event.</summary>
     public bool GoneAsHttpStatus { get; set; }
@@ -140,6 +177,15 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     public JsonObject Apply(string collection, string json)
     {
         var obj = JsonNode.Parse(json)!.AsObject();
+        if (SchemaOf(collection) is { } schema && schema.Admit(obj) is var outcome && (!outcome.Valid || outcome.Pruned.Count > 0))
+        {
+            // A user's write the CRD schema rejects never gets stored, and kubectl apply validates strictly by default
+            // (an unknown field is an error, not a silent prune): a test that seeds either must see why.
+            throw new InvalidOperationException(outcome.Valid
+                ? StrictDecodingError(schema, outcome)
+                : FieldError.InvalidMessage(schema.Kind, schema.Group, (string?)obj["metadata"]?["name"] ?? "", outcome.Errors));
+        }
+
         lock (gate)
         {
             var items = Items(collection);
@@ -312,20 +358,23 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
         // The API server authorizes before it looks for the resource, so a denial comes first.
         var verb = VerbOf(request.Method, route, query["watch"] == "true" || query["watch"] == "1");
+        // A list or watch narrowed to one name by field selector is authorized as a request for that name.
+        var name = route.Name ?? (verb is "list" or "watch" ? SelectedName(query["fieldSelector"].ToString()) : null);
+        var (group, plural) = Resource(route.Collection);
+        var resource = route.Subresource is null ? plural : $"{plural}/{route.Subresource}";
         bool denied;
         lock (gate)
         {
-            denied = forbidden.Contains((verb, route.Collection));
+            denied = forbidden.Contains((verb, route.Collection)) || (Rbac is { } rbac && !rbac.Allows(verb, group, resource, route.Namespace, name));
         }
 
         if (denied)
         {
-            var (group, plural) = Resource(route.Collection);
-            var subject = route.Name is null ? ResourceText(route.Collection) : $"{ResourceText(route.Collection)} \"{route.Name}\"";
+            var subject = name is null ? ResourceText(route.Collection) : $"{ResourceText(route.Collection)} \"{name}\"";
             var scope = route.Namespace is null ? "at the cluster scope" : $"in the namespace \"{route.Namespace}\"";
-            await Status(context, 403, "Forbidden",
-                $"{subject} is forbidden: User \"{User}\" cannot {verb} resource \"{plural}\" in API group \"{group}\" {scope}",
-                Details(route));
+            var message = $"{subject} is forbidden: User \"{User}\" cannot {verb} resource \"{resource}\" in API group \"{group}\" {scope}";
+            Denials.Enqueue(message);
+            await Status(context, 403, "Forbidden", message, Details(route with { Name = name }));
             return;
         }
 
@@ -635,6 +684,11 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
         JsonObject? created = null;
         var key = KeyOf(obj);
+        if (await RejectedBySchemaAsync(context, route, obj, (string?)meta["name"]))
+        {
+            return;
+        }
+
         lock (gate)
         {
             if (!Items(route.Collection).ContainsKey(key))
@@ -666,6 +720,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     {
         var obj = JsonNode.Parse(body)!.AsObject();
         JsonObject? result = null;
+        SchemaOutcome? outcome = null;
         var conflict = false;
         lock (gate)
         {
@@ -688,9 +743,18 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                         KeepServerFields(route.Collection, old, next);
                     }
 
-                    result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
+                    outcome = SchemaOf(route.Collection)?.Admit(next);
+                    if (outcome is not { Valid: false })
+                    {
+                        result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
+                    }
                 }
             }
+        }
+
+        if (await InvalidAsync(context, route, outcome))
+        {
+            return;
         }
 
         if (conflict)
@@ -723,6 +787,7 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
     {
         var patch = JsonNode.Parse(body)!.AsObject();
         JsonObject? result = null;
+        SchemaOutcome? outcome = null;
         var conflict = false;
         lock (gate)
         {
@@ -745,7 +810,12 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
                     KeepServerFields(route.Collection, old, next);
                 }
 
-                result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
+                // The patched object is what the schema judges, as the server does after applying a patch.
+                outcome = SchemaOf(route.Collection)?.Admit(next);
+                if (outcome is not { Valid: false })
+                {
+                    result = (JsonObject)Store(route.Collection, route.Key, next, "MODIFIED", Manager(context), route.Subresource).DeepClone();
+                }
             }
         }
 
@@ -755,8 +825,67 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
             return;
         }
 
+        if (await InvalidAsync(context, route, outcome))
+        {
+            return;
+        }
+
         await Respond(context, route, result);
     }
+
+    /// <summary>The chart's CRD schema for a collection of our kinds, if it has one.</summary>
+    private static CrdSchema? SchemaOf(string collection) => Schemas.GetValueOrDefault(collection);
+
+    private static readonly Dictionary<string, CrdSchema> Schemas = CrdSchema.Chart.ToDictionary(s => s.Collection, StringComparer.Ordinal);
+
+    /// <summary>Prunes, defaults and validates a create; answers 422 and returns true when the schema rejects it.</summary>
+    private static async Task<bool> RejectedBySchemaAsync(HttpContext context, Route route, JsonObject obj, string? name) =>
+        await InvalidAsync(context, route with { Name = name }, SchemaOf(route.Collection)?.Admit(obj));
+
+    /// <summary>
+    /// 422 Invalid with the server's message and one cause per field error when the schema rejected the write;
+    /// otherwise the <c>unknown field</c> warnings (RFC 7234 Warning headers, code 299) for what it pruned.
+    /// </summary>
+    private static async Task<bool> InvalidAsync(HttpContext context, Route route, SchemaOutcome? outcome)
+    {
+        if (outcome is null)
+        {
+            return false;
+        }
+
+        // fieldValidation: Strict refuses unknown fields, Ignore drops them quietly, Warn (the default) drops them and says so.
+        var validation = context.Request.Query["fieldValidation"].ToString();
+        if (validation == "Strict" && outcome.Pruned.Count > 0)
+        {
+            await Status(context, 400, "BadRequest", StrictDecodingError(SchemaOf(route.Collection)!, outcome));
+            return true;
+        }
+
+        foreach (var pruned in validation == "Ignore" ? [] : outcome.Pruned)
+        {
+            context.Response.Headers.Append("Warning", $"299 - {FieldError.Quote($"unknown field {FieldError.Quote(pruned)}")}");
+        }
+
+        if (outcome.Valid)
+        {
+            return false;
+        }
+
+        var schema = SchemaOf(route.Collection)!;
+        var name = route.Name ?? "";
+        await Status(context, 422, "Invalid", FieldError.InvalidMessage(schema.Kind, schema.Group, name, outcome.Errors), new JsonObject
+        {
+            ["name"] = name,
+            ["group"] = schema.Group,
+            ["kind"] = schema.Kind,
+            ["causes"] = new JsonArray([.. outcome.Errors.Select(e => (JsonNode)new JsonObject { ["reason"] = e.Type, ["message"] = e.Body, ["field"] = e.Path })]),
+        });
+        return true;
+    }
+
+    private static string StrictDecodingError(CrdSchema schema, SchemaOutcome outcome) =>
+        $"{schema.Kind} in version {FieldError.Quote(schema.Version)} cannot be handled as a {schema.Kind}: strict decoding error: "
+        + string.Join(", ", outcome.Pruned.Select(p => $"unknown field {FieldError.Quote(p)}"));
 
     private static Task Conflict(HttpContext context, Route route) =>
         Status(context, 409, "Conflict",
@@ -873,8 +1002,8 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
         return copy;
     }
 
-    /// <summary>Our CRDs have a status subresource: a write to the object ignores status, a write to /status ignores the rest.</summary>
-    private static bool HasStatusSubresource(string collection) => collection.StartsWith("/apis/admissionguard.io/", StringComparison.Ordinal);
+    /// <summary>A CRD with a status subresource (as its schema says): a write to the object ignores status, a write to /status ignores the rest.</summary>
+    private static bool HasStatusSubresource(string collection) => SchemaOf(collection)?.StatusSubresource == true;
 
     private void Pulse()
     {
@@ -938,6 +1067,9 @@ internal sealed class FakeKubeApiServer : IAsyncDisposable
 
         return true;
     }
+
+    private static string? SelectedName(string fieldSelector) =>
+        fieldSelector.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(c => c.Split('=', 2)).FirstOrDefault(c => c.Length == 2 && c[0] == "metadata.name")?[1];
 
     private static JsonObject Meta(JsonObject obj) => obj["metadata"] as JsonObject ?? (JsonObject)(obj["metadata"] = new JsonObject());
 

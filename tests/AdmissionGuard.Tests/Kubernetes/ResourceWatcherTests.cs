@@ -118,12 +118,13 @@ public sealed class ResourceWatcherTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task Run_InvalidObject_IsCachedAsInvalidWithFieldPathAndOthersStillArrive()
     {
-        server.Apply(Cips, TestObjects.ClusterPolicy("bad", rules: """{"tags":{"disalowed":["latest"]}}"""));
+        // A value the CRD schema accepts (format int32 is not range-checked) that our types cannot hold.
+        server.Apply(Cips, TestObjects.ClusterPolicy("bad", rules: """{"scan":{"maxCritical":3000000000}}"""));
         var watcher = Start();
         await watcher.Synced.WaitAsync(TimeSpan.FromSeconds(20));
         var bad = Assert.Single(watcher.Items);
         Assert.Null(bad.Value);
-        Assert.Equal("spec.rules.tags.disalowed", bad.ErrorField);
+        Assert.Equal("spec.rules.scan.maxCritical", bad.ErrorField);
 
         server.Apply(Cips, TestObjects.ClusterPolicy("good"));
         await Eventually.True(() => watcher.Items.Any(i => i.Key == "good" && i.Value is not null), "good arrives");

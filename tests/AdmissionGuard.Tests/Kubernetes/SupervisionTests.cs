@@ -15,16 +15,19 @@ public sealed class SupervisionTests
     public async Task Serve_LeaderLoopFailsRepeatedly_RestartedWhileValidateKeepsAnswering()
     {
         await using var api = await FakeKubeApiServer.StartAsync();
+        var rbac = ChartRbac.Render();
+        api.Rbac = rbac;
+        var lease = rbac.Argument("--leader-election-lease");
         api.Apply(ResourcePath.ClusterImagePolicies.Collection, TestObjects.ClusterPolicy("no-latest"));
         var kubeconfig = api.WriteKubeconfig();
-        await using var server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", kubeconfig, "--namespace", "ag", "--leader-election-lease", "ag-leader");
+        await using var server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", kubeconfig, "--namespace", rbac.Argument("--namespace"), "--leader-election-lease", lease);
         try
         {
             await Eventually.True(() => Ready(server), "ready");
             await Eventually.True(() => api.RequestsTo("POST", "/leases").Count == 1, "the Lease is created by the leader");
 
             // Whatever sits in front of the API server answers the Lease with an HTML page: the loop fails each pass.
-            api.AnswerNext("GET", "/leases/ag-leader", 200, "<html><body>502 Bad Gateway</body></html>", count: 100_000);
+            api.AnswerNext("GET", $"/leases/{lease}", 200, "<html><body>502 Bad Gateway</body></html>", count: 100_000);
             await Eventually.True(() => Restarts(server) >= 2, "the leader loop is restarted twice", seconds: 60);
 
             // Admission judges with the snapshot it has, over real HTTPS, throughout.
@@ -39,9 +42,10 @@ public sealed class SupervisionTests
 
             // Once the API server answers again, the restarted loop renews the Lease.
             api.ClearFailures();
-            var renewals = api.RequestsTo("PATCH", "/leases/ag-leader").Count;
-            await Eventually.True(() => api.RequestsTo("PATCH", "/leases/ag-leader").Count > renewals, "renewing again", seconds: 60);
+            var renewals = api.RequestsTo("PATCH", $"/leases/{lease}").Count;
+            await Eventually.True(() => api.RequestsTo("PATCH", $"/leases/{lease}").Count > renewals, "renewing again", seconds: 60);
             Assert.False(server.Completion.IsCompleted, "serve must keep running");
+            Assert.Empty(api.Denials);
         }
         finally
         {

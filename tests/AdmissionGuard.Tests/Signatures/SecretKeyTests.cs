@@ -22,6 +22,9 @@ public sealed class SecretKeyTests(SignedRegistryFixture registry) : IAsyncLifet
     public async Task InitializeAsync()
     {
         _api = await FakeKubeApiServer.StartAsync();
+        // As the chart's service account, granted the one key Secret the policy names (signatures.keySecrets).
+        var rbac = Kubernetes.ChartRbac.Render("signatures.keySecrets[0].namespace=admission-guard", "signatures.keySecrets[0].name=team-cosign");
+        _api.Rbac = rbac;
         _api.Apply(ResourcePath.Namespaces.Collection, Kubernetes.TestObjects.Namespace("default"));
         _api.Apply(ResourcePath.Secrets.Collection, KeySecret(registry.PublicKey("p256")));
         _api.Apply(ResourcePath.ClusterImagePolicies.Collection, new JsonObject
@@ -47,6 +50,7 @@ public sealed class SecretKeyTests(SignedRegistryFixture registry) : IAsyncLifet
         }.ToJsonString());
         _kubeconfig = _api.WriteKubeconfig();
         _server = await WebhookServer.StartInClusterModeAsync("--kubeconfig", _kubeconfig, "--insecure-registry", registry.Host,
+            "--namespace", rbac.Argument("--namespace"), "--leader-election-lease", rbac.Argument("--leader-election-lease"),
             "--registry-budget", "3s", "--deadline", "8s");
         Assert.True(await TestTools.EventuallyAsync(() => _server.Client.GetAsync("/readyz").GetAwaiter().GetResult().StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30)), _server.Stderr.ToString());
     }
@@ -55,6 +59,8 @@ public sealed class SecretKeyTests(SignedRegistryFixture registry) : IAsyncLifet
     {
         await _server.DisposeAsync();
         await _api.DisposeAsync();
+        // Every request serve made was one the chart's RBAC grants (fails the test that ran, as a dispose failure).
+        Assert.Empty(_api.Denials);
         File.Delete(_kubeconfig);
     }
 

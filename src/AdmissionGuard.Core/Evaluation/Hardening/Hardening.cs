@@ -166,8 +166,16 @@ internal static class Hardening
                     continue;
                 }
 
+                // Declared apart from the tests (not `out var` inside `||`), so that mutation testing can rewrite the
+                // conditions without losing definite assignment.
                 var candidate = to.Expand(image);
-                if (candidate is null || !ImageReferenceParser.TryParse(candidate, out var twin, out _) || !source.IsHardened(twin))
+                if (candidate is null)
+                {
+                    continue;
+                }
+
+                var twin = ParseOrNull(candidate);
+                if (twin is null || !source.IsHardened(twin))
                 {
                     continue;
                 }
@@ -250,7 +258,14 @@ internal static class Hardening
         {
             foreach (var (from, to) in source.Mappings)
             {
-                if (!from.IsMatch(image) || to.Expand(image) is not { } candidate || !ImageReferenceParser.TryParse(candidate, out var twin, out _))
+                if (!from.IsMatch(image))
+                {
+                    continue;
+                }
+
+                var candidate = to.Expand(image);
+                var twin = candidate is null ? null : ParseOrNull(candidate);
+                if (twin is null)
                 {
                     continue;
                 }
@@ -269,4 +284,7 @@ internal static class Hardening
 
         return "";
     }
+
+    private static ImageReference? ParseOrNull(string text) =>
+        ImageReferenceParser.TryParse(text, out var reference, out _) ? reference : null;
 }

@@ -24,7 +24,8 @@ internal static class SignatureRuleCompiler
         for (var i = 0; i < specKeys.Count; i++)
         {
             var at = $"{Path}.keys[{i}]";
-            if (specKeys[i] is not { } key)
+            var key = specKeys[i];
+            if (key is null)
             {
                 errors.Add((at, "is empty: a key needs a name and a publicKey or secretRef"));
                 continue;

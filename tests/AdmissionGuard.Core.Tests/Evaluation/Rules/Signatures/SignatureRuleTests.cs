@@ -228,4 +228,21 @@ public class SignatureRuleTests
 
         Assert.Contains(snapshot.Errors, e => e.Field == "spec.rules.signatures.keys[0].secretRef.namespace");
     }
+
+    [Theory]
+    [InlineData("Ignore", true)]
+    [InlineData("Require", true)]
+    [InlineData("require", false)]
+    [InlineData("Sometimes", false)]
+    public void Compile_TransparencyLog_AcceptsExactlyTheTwoModes(string mode, bool valid)
+    {
+        // A mode that stopped being recognized would make every policy that names it invalid (and so enforce nothing).
+        var snapshot = Compile(Policy($"      transparencyLog: {mode}\n" + Keys));
+
+        Assert.Equal(valid, snapshot.Errors.Count == 0);
+        if (!valid)
+        {
+            Assert.Contains(snapshot.Errors, e => e.Field == "spec.rules.signatures.transparencyLog");
+        }
+    }
 }
