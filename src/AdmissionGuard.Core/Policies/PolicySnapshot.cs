@@ -80,6 +80,21 @@ public sealed class PolicySnapshot
         return found;
     }
 
+    /// <summary>The ids of the compiled policies whose match holds for an object in <paramref name="ns"/> with these labels, in order.</summary>
+    public List<string> PolicyIdsMatching(string ns, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels)
+    {
+        var ids = new List<string>();
+        foreach (var policy in CandidatesFor(ns))
+        {
+            if (policy.Match.MatchesLabels(namespaceLabels, podLabels))
+            {
+                ids.Add(policy.Id);
+            }
+        }
+
+        return ids;
+    }
+
     private const int MaxRememberedNamespaces = 20_000;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CompiledPolicy[]> candidates = new(StringComparer.Ordinal);

@@ -77,14 +77,7 @@ internal static class Tracing
         activity.SetTag("admissionguard.name", name);
         activity.SetTag("admissionguard.uid", uid);
         activity.SetTag("admissionguard.dry_run", dryRun);
-        var policies = new List<string>();
-        foreach (var policy in snapshot.Policies)
-        {
-            if (policy.Match.Matches(ns, namespaceLabels, podLabels))
-            {
-                policies.Add(policy.Id);
-            }
-        }
+        var policies = snapshot.PolicyIdsMatching(ns, namespaceLabels, podLabels);
 
         activity.SetTag("admissionguard.policies", policies.ToArray());
         activity.SetTag("admissionguard.policies.count", policies.Count);
