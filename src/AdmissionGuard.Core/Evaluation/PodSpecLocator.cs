@@ -3,7 +3,7 @@ using AdmissionGuard.Admission;
 namespace AdmissionGuard.Evaluation;
 
 /// <summary>Finds the pod spec of each kind API.md lists, and the JSON Pointer it lives at.</summary>
-internal static class PodSpecLocator
+public static class PodSpecLocator
 {
     public static bool IsSupported(string kind) => kind is "Pod" or "Deployment" or "ReplicaSet" or "StatefulSet"
         or "DaemonSet" or "Job" or "CronJob" or "ReplicationController";

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace AdmissionGuard.Images;
 
 /// <summary>Content digests as the API accepts them: sha256 (64 hex) or sha512 (128 hex), lowercase.</summary>
-internal static class Digests
+public static class Digests
 {
     public static bool IsValid(string? digest)
     {

@@ -2,7 +2,6 @@ using System.Globalization;
 using AdmissionGuard.Evaluation;
 using AdmissionGuard.Evaluation.Rules;
 using AdmissionGuard.Images;
-using AdmissionGuard.Scans;
 
 namespace AdmissionGuard.Policies;
 
@@ -227,88 +226,20 @@ public static class PolicyCompiler
             policySources = [.. sources.Values.OrderBy(s => s.Name, StringComparer.Ordinal)];
         }
 
-        if (specRules?.Registries?.Allowed is { } allowed)
+        // Each rule kind compiles its own spec (field errors included) in its file under Evaluation/Rules; this only dispatches.
+        if (specRules?.Registries is { } registries && RegistryRule.Compile(registries, errors) is { } registryRule)
         {
-            var prefixes = new List<RegistryPrefix>();
-            for (var i = 0; i < allowed.Count; i++)
-            {
-                if (RegistryPrefix.TryCompile(allowed[i], out var prefix, out var error))
-                {
-                    prefixes.Add(prefix);
-                }
-                else
-                {
-                    errors.Add(($"spec.rules.registries.allowed[{i}]", error));
-                }
-            }
-
-            if (allowed.Count == 0)
-            {
-                errors.Add(("spec.rules.registries.allowed", "must not be empty (an empty allow-list would deny every image; remove the rule to allow all)"));
-            }
-
-            rules.Add(new RegistryRule([.. prefixes]));
+            rules.Add(registryRule);
         }
 
         if (specRules?.Tags is { } tags)
         {
-            var disallowed = new List<NameGlob>();
-            var list = tags.Disallowed ?? [];
-            for (var i = 0; i < list.Count; i++)
-            {
-                if (string.IsNullOrWhiteSpace(list[i]) || list[i].Contains('/', StringComparison.Ordinal) || list[i].Contains(':', StringComparison.Ordinal))
-                {
-                    errors.Add(($"spec.rules.tags.disallowed[{i}]", $"\"{list[i]}\" is not a tag glob"));
-                }
-                else
-                {
-                    disallowed.Add(new NameGlob(list[i]));
-                }
-            }
-
-            rules.Add(new TagRule([.. disallowed], tags.RequireDigest ?? false));
+            rules.Add(TagRule.Compile(tags, errors));
         }
 
         if (specRules?.Scan is { } scan)
         {
-            Grade? minGrade = null;
-            if (scan.MinGrade is not null)
-            {
-                if (scan.MinGrade.Length == 1 && scan.MinGrade[0] is >= 'A' and <= 'F')
-                {
-                    minGrade = (Grade)(scan.MinGrade[0] - 'A');
-                }
-                else
-                {
-                    errors.Add(("spec.rules.scan.minGrade", $"\"{scan.MinGrade}\" is not one of A, B, C, D, E, F"));
-                }
-            }
-
-            if (scan.MaxCritical < 0)
-            {
-                errors.Add(("spec.rules.scan.maxCritical", "must be 0 or more"));
-            }
-
-            if (scan.MaxHigh < 0)
-            {
-                errors.Add(("spec.rules.scan.maxHigh", "must be 0 or more"));
-            }
-
-            TimeSpan? maxAge = null;
-            if (scan.MaxAge is not null)
-            {
-                if (GoDuration.TryParse(scan.MaxAge, out var age) && age > TimeSpan.Zero)
-                {
-                    maxAge = age;
-                }
-                else
-                {
-                    errors.Add(("spec.rules.scan.maxAge", $"\"{scan.MaxAge}\" is not a positive duration such as 168h or 30m"));
-                }
-            }
-
-            var onMissing = Enum<MissingScanAction>(scan.OnMissing, "spec.rules.scan.onMissing", MissingScanAction.Deny, errors);
-            rules.Add(new ScanRule(minGrade, scan.MaxCritical, scan.MaxHigh, maxAge, onMissing));
+            rules.Add(ScanRule.Compile(scan, errors));
         }
 
         if (specRules?.Signatures is { } signatures && Evaluation.Rules.Signatures.SignatureRuleCompiler.Compile(signatures, ns, errors) is { } signatureRule)
@@ -424,7 +355,8 @@ public static class PolicyCompiler
         }
     }
 
-    private static T Enum<T>(string? text, string field, T fallback, List<(string, string)> errors)
+    /// <summary>An enum field in the CRD's exact case, with "did you mean"; <paramref name="fallback"/> (and an error) otherwise.</summary>
+    internal static T Enum<T>(string? text, string field, T fallback, List<(string, string)> errors)
         where T : struct, Enum
     {
         if (text is null)

@@ -59,5 +59,27 @@ public sealed class PolicySnapshot
 
     public int PolicyCount => Policies.Length;
 
+    /// <summary>The mode of the compiled policy <paramref name="policyId"/>; null when there is none.</summary>
+    public PolicyMode? ModeOf(string policyId) => Array.Find(Policies, p => p.Id == policyId)?.Mode;
+
+    /// <summary>
+    /// The ids of the policies that judge <paramref name="image"/> in a Pod with <paramref name="podLabels"/> in
+    /// <paramref name="ns"/>: they match the Pod and select the image (what an audit reports as passed).
+    /// </summary>
+    public IEnumerable<string> PolicyIdsJudging(string ns, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels, Images.ImageReference image)
+    {
+        foreach (var policy in Policies)
+        {
+            if (policy.Match.Matches(ns, namespaceLabels, podLabels) && policy.Selects(image))
+            {
+                yield return policy.Id;
+            }
+        }
+    }
+
+    /// <summary>Every Secret that a <c>signatures</c> rule of these policies reads keys from (what cluster mode watches).</summary>
+    public IEnumerable<Signatures.SecretKeyReference> SignatureKeySecrets =>
+        Policies.SelectMany(p => p.Rules.OfType<Evaluation.Rules.Signatures.SignatureRule>()).SelectMany(r => r.Requirement.Secrets);
+
     public int SourceCount => Sources.Count;
 }

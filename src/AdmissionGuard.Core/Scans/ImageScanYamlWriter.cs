@@ -12,7 +12,7 @@ namespace AdmissionGuard.Scans;
 public static partial class ImageScanYamlWriter
 {
     /// <summary>How <c>spec.scannedAt</c> is written: UTC, whole seconds (also what <c>scan import --apply</c> sends).</summary>
-    internal const string ScannedAtFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
+    public const string ScannedAtFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'";
 
     /// <summary>Writes one document (with a leading <c>---</c>).</summary>
     public static void Write(ImageScan scan, TextWriter output)

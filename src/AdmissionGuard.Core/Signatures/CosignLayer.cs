@@ -6,4 +6,4 @@ namespace AdmissionGuard.Signatures;
 /// <c>.att</c> the blob is a DSSE envelope and <see cref="Signature"/> is null. <see cref="RekorBundle"/> is the
 /// <c>dev.sigstore.cosign/bundle</c> annotation when present.
 /// </summary>
-internal sealed record CosignLayer(byte[] Blob, string? Signature, string? RekorBundle);
+public sealed record CosignLayer(byte[] Blob, string? Signature, string? RekorBundle);

@@ -1,4 +1,4 @@
 namespace AdmissionGuard.Signatures;
 
 /// <summary>A key with the name the policy gave it, which denial reasons list.</summary>
-internal sealed record NamedKey(string Name, VerificationKey Key);
+public sealed record NamedKey(string Name, VerificationKey Key);

@@ -5,7 +5,7 @@ namespace AdmissionGuard.Signatures;
 /// trusted until <see cref="SignatureVerifier"/> has checked it. <see cref="Problems"/> says what was found
 /// but could not be used (a bundle over the size limit, a listing with too many entries).
 /// </summary>
-internal sealed record SignatureMaterial(
+public sealed record SignatureMaterial(
     byte[]? Manifest,
     IReadOnlyList<CosignLayer> Signatures,
     IReadOnlyList<CosignLayer> Attestations,

@@ -15,9 +15,9 @@ public sealed class SignatureRequirement
             + (requireTransparencyLog ? "|tlog" : "");
     }
 
-    internal IReadOnlyList<TrustedKey> Keys { get; }
+    public IReadOnlyList<TrustedKey> Keys { get; }
 
-    internal bool RequireTransparencyLog { get; }
+    public bool RequireTransparencyLog { get; }
 
     /// <summary>The key names as denial reasons show them: <c>[k1, k2]</c>.</summary>
     public string KeyList { get; }

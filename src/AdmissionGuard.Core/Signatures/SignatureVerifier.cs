@@ -7,7 +7,7 @@ namespace AdmissionGuard.Signatures;
 /// Judges fetched <see cref="SignatureMaterial"/> for one digest under a set of keys. Pure and total: bad input
 /// is a state and a detail, never an exception.
 /// </summary>
-internal static class SignatureVerifier
+public static class SignatureVerifier
 {
     public static readonly string[] BundleMediaTypes =
     [

@@ -1,4 +1,4 @@
 namespace AdmissionGuard.Signatures;
 
 /// <summary>A key as the policy names it: PEM material compiled in, or a Secret read when verifying.</summary>
-internal sealed record TrustedKey(string Name, VerificationKey? Key, SecretKeyReference? Secret);
+public sealed record TrustedKey(string Name, VerificationKey? Key, SecretKeyReference? Secret);

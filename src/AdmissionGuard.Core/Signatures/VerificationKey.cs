@@ -8,7 +8,7 @@ namespace AdmissionGuard.Signatures;
 /// A PEM public key and the one algorithm Sigstore pairs with it: ECDSA P-256/SHA-256, P-384/SHA-384,
 /// RSA with SHA-256 (PKCS#1 v1.5 or PSS), Ed25519. Verification never throws on bad signatures.
 /// </summary>
-internal sealed class VerificationKey
+public sealed class VerificationKey
 {
     private static readonly Oid Ed25519Oid = new("1.3.101.112");
 

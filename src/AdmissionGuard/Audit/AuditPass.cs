@@ -117,18 +117,14 @@ internal sealed class AuditPass
             return;
         }
 
-        foreach (var policy in state.Snapshot.Policies)
+        foreach (var id in state.Snapshot.PolicyIdsJudging(ns, namespaceLabels, podLabels, reference))
         {
-            if (!reported.Contains(policy.Id) && Judges(policy, ns, namespaceLabels, podLabels, reference))
+            if (!reported.Contains(id))
             {
-                findings.Add(Result(policy.Id, "", "pass", "info", $"{site.Describe()}: image \"{site.Image}\" passes {policy.Id}", resource, properties));
+                findings.Add(Result(id, "", "pass", "info", $"{site.Describe()}: image \"{site.Image}\" passes {id}", resource, properties));
             }
         }
     }
-
-    /// <summary>Whether a policy judged this image of this Pod: it matches the Pod and selects the image.</summary>
-    private static bool Judges(CompiledPolicy policy, string ns, IReadOnlyDictionary<string, string>? namespaceLabels, Dictionary<string, string>? podLabels, ImageReference image) =>
-        policy.Match.Matches(ns, namespaceLabels, podLabels) && policy.Selects(image);
 
     private ReportResult Result(string policy, string rule, string result, string severity, string message, List<ReportResource> resource, Dictionary<string, string> properties) => new()
     {

@@ -39,6 +39,9 @@ internal sealed class RegistryCheck : IDisposable
             await RegistryRounds.EvaluateAsync(() => engine.Evaluate(bundle.Snapshot, input, purpose), _registry, facts, scope, _timeout, eachRound: true, _time, cancellationToken).ConfigureAwait(false);
         }
 
+        // A wait the caller canceled ends the rounds with no verdict (null); check stops rather than judge on partial facts.
+        cancellationToken.ThrowIfCancellationRequested();
+
         var answered = new PolicyEngine(bundle.Scans, new Answered(facts, _timeout), _time);
         return (answered.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Mutate), answered.Evaluate(bundle.Snapshot, input, EvaluationPurpose.Validate));
     }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
-using AdmissionGuard.Evaluation.Rules.Signatures;
 using AdmissionGuard.Hosting;
 using AdmissionGuard.Registry;
 using AdmissionGuard.Signatures;
@@ -77,9 +76,7 @@ internal sealed class ClusterSignatureKeys(KubeApi api, AdmissionStateStore stor
             return;
         }
 
-        var wanted = store.Current.Snapshot.Policies
-            .SelectMany(p => p.Rules.OfType<SignatureRule>())
-            .SelectMany(r => r.Requirement.Secrets)
+        var wanted = store.Current.Snapshot.SignatureKeySecrets
             .Select(s => (s.Namespace, s.Name))
             .ToHashSet();
         lock (_sync)

@@ -33,7 +33,7 @@ internal static class DecisionRecords
             var grade = image.Grade?.ToString();
             if (image.Rewrite is { } rewrite)
             {
-                var mode = snapshot.Policies.FirstOrDefault(p => p.Id == rewrite.PolicyId)?.Mode ?? PolicyMode.Enforce;
+                var mode = snapshot.ModeOf(rewrite.PolicyId) ?? PolicyMode.Enforce;
                 into.Add(new DecisionRecord(ts, webhook, "rewritten", ns, kind, name, rewrite.PolicyId, "rewrite", mode.ToString(), site.Name, list,
                     site.Image, rewrite.To, grade, $"{site.Describe()}: image \"{site.Image}\" rewritten to \"{rewrite.To}\"", uid, dryRun));
             }

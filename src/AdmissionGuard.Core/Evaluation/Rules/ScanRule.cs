@@ -9,6 +9,49 @@ internal sealed class ScanRule(Grade? minGrade, int? maxCritical, int? maxHigh, 
 {
     public string Name => RuleNames.Scan;
 
+    /// <summary>Compiles <c>spec.rules.scan</c>; every error names its field path.</summary>
+    public static ScanRule Compile(ScanRuleSpec spec, List<(string, string)> errors)
+    {
+        Grade? minGrade = null;
+        if (spec.MinGrade is not null)
+        {
+            if (spec.MinGrade.Length == 1 && spec.MinGrade[0] is >= 'A' and <= 'F')
+            {
+                minGrade = (Grade)(spec.MinGrade[0] - 'A');
+            }
+            else
+            {
+                errors.Add(("spec.rules.scan.minGrade", $"\"{spec.MinGrade}\" is not one of A, B, C, D, E, F"));
+            }
+        }
+
+        if (spec.MaxCritical < 0)
+        {
+            errors.Add(("spec.rules.scan.maxCritical", "must be 0 or more"));
+        }
+
+        if (spec.MaxHigh < 0)
+        {
+            errors.Add(("spec.rules.scan.maxHigh", "must be 0 or more"));
+        }
+
+        TimeSpan? maxAge = null;
+        if (spec.MaxAge is not null)
+        {
+            if (GoDuration.TryParse(spec.MaxAge, out var age) && age > TimeSpan.Zero)
+            {
+                maxAge = age;
+            }
+            else
+            {
+                errors.Add(("spec.rules.scan.maxAge", $"\"{spec.MaxAge}\" is not a positive duration such as 168h or 30m"));
+            }
+        }
+
+        var onMissing = PolicyCompiler.Enum<MissingScanAction>(spec.OnMissing, "spec.rules.scan.onMissing", MissingScanAction.Deny, errors);
+        return new ScanRule(minGrade, spec.MaxCritical, spec.MaxHigh, maxAge, onMissing);
+    }
+
     public RuleResult Evaluate(ImageReference image, in RuleContext context)
     {
         var digest = context.DigestOf(image);
