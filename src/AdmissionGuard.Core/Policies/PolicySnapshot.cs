@@ -62,6 +62,18 @@ public sealed class PolicySnapshot
     /// <summary>The mode of the compiled policy <paramref name="policyId"/>; null when there is none.</summary>
     public PolicyMode? ModeOf(string policyId) => Array.Find(Policies, p => p.Id == policyId)?.Mode;
 
+    /// <summary>The ids of the policies that match a Pod with <paramref name="podLabels"/> in <paramref name="ns"/> (what a trace lists).</summary>
+    public IEnumerable<string> PolicyIdsMatching(string ns, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels)
+    {
+        foreach (var policy in Policies)
+        {
+            if (policy.Match.Matches(ns, namespaceLabels, podLabels))
+            {
+                yield return policy.Id;
+            }
+        }
+    }
+
     /// <summary>
     /// The ids of the policies that judge <paramref name="image"/> in a Pod with <paramref name="podLabels"/> in
     /// <paramref name="ns"/>: they match the Pod and select the image (what an audit reports as passed).
