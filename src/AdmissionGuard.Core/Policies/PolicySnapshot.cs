@@ -80,21 +80,6 @@ public sealed class PolicySnapshot
         return found;
     }
 
-    /// <summary>The ids of the compiled policies whose match holds for an object in <paramref name="ns"/> with these labels, in order.</summary>
-    public List<string> PolicyIdsMatching(string ns, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels)
-    {
-        var ids = new List<string>();
-        foreach (var policy in CandidatesFor(ns))
-        {
-            if (policy.Match.MatchesLabels(namespaceLabels, podLabels))
-            {
-                ids.Add(policy.Id);
-            }
-        }
-
-        return ids;
-    }
-
     private const int MaxRememberedNamespaces = 20_000;
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, CompiledPolicy[]> candidates = new(StringComparer.Ordinal);
@@ -117,6 +102,18 @@ public sealed class PolicySnapshot
 
     /// <summary>The mode of the compiled policy <paramref name="policyId"/>; null when there is none.</summary>
     public PolicyMode? ModeOf(string policyId) => Array.Find(Policies, p => p.Id == policyId)?.Mode;
+
+    /// <summary>The ids of the policies that match a Pod with <paramref name="podLabels"/> in <paramref name="ns"/> (what a trace lists).</summary>
+    public IEnumerable<string> PolicyIdsMatching(string ns, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels)
+    {
+        foreach (var policy in Policies)
+        {
+            if (policy.Match.Matches(ns, namespaceLabels, podLabels))
+            {
+                yield return policy.Id;
+            }
+        }
+    }
 
     /// <summary>
     /// The ids of the policies that judge <paramref name="image"/> in a Pod with <paramref name="podLabels"/> in

@@ -77,10 +77,9 @@ internal static class Tracing
         activity.SetTag("admissionguard.name", name);
         activity.SetTag("admissionguard.uid", uid);
         activity.SetTag("admissionguard.dry_run", dryRun);
-        var policies = snapshot.PolicyIdsMatching(ns, namespaceLabels, podLabels);
-
-        activity.SetTag("admissionguard.policies", policies.ToArray());
-        activity.SetTag("admissionguard.policies.count", policies.Count);
+        var policies = snapshot.PolicyIdsMatching(ns, namespaceLabels, podLabels).ToArray();
+        activity.SetTag("admissionguard.policies", policies);
+        activity.SetTag("admissionguard.policies.count", policies.Length);
         activity.SetTag("admissionguard.images", verdict.Images.Count);
         activity.SetTag("admissionguard.rewrites", verdict.Rewrites.Count);
         var violations = 0;
