@@ -30,45 +30,10 @@ public static class AdmissionReviewReader
         try
         {
             var reader = new Utf8JsonReader(json, Options);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            var result = new AdmissionReview();
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject || !Properties(ref reader, ReviewProperty, result))
             {
                 return false;
-            }
-
-            var result = new AdmissionReview();
-            var seen = 0;
-            while (NextProperty(ref reader))
-            {
-                bool ok;
-                if (reader.ValueTextEquals("apiVersion"u8))
-                {
-                    ok = First(ref seen, 1) & KnownString(ref reader, out var value);
-                    result.ApiVersion = value;
-                }
-                else if (reader.ValueTextEquals("kind"u8))
-                {
-                    ok = First(ref seen, 2) & KnownString(ref reader, out var value);
-                    result.Kind = value;
-                }
-                else if (reader.ValueTextEquals("request"u8))
-                {
-                    ok = First(ref seen, 4) & Request(ref reader, out var request);
-                    result.Request = request;
-                }
-                else if (reader.ValueTextEquals("response"u8))
-                {
-                    // A review sent to us carries no response; one that does is not the API server's: let the serializer judge it.
-                    ok = false;
-                }
-                else
-                {
-                    ok = reader.TrySkip();
-                }
-
-                if (!ok)
-                {
-                    return false;
-                }
             }
 
             // Nothing may follow the review (the reader throws on a second value).
@@ -87,232 +52,206 @@ public static class AdmissionReviewReader
         }
     }
 
-    private static bool Request(ref Utf8JsonReader reader, out AdmissionRequest? request)
+    private static bool Request(ref Utf8JsonReader reader, out AdmissionRequest? request) => ObjectOf(ref reader, RequestProperty, out request);
+
+    private static bool Kind(ref Utf8JsonReader reader, out GroupVersionKind? kind) => ObjectOf(ref reader, KindProperty, out kind);
+
+    private static bool Object(ref Utf8JsonReader reader, out WorkloadObject? obj) => ObjectOf(ref reader, ObjectProperty, out obj);
+
+    private static bool Meta(ref Utf8JsonReader reader, out WorkloadMeta? meta) => ObjectOf(ref reader, MetaProperty, out meta);
+
+    private static bool Spec(ref Utf8JsonReader reader, out WorkloadSpec? spec) => ObjectOf(ref reader, SpecProperty, out spec);
+
+    private static bool Containers(ref Utf8JsonReader reader, out List<ContainerSpec>? containers) => ListOf(ref reader, ContainerProperty, out containers);
+
+    private static bool ImageSource(ref Utf8JsonReader reader, out ImageVolumeSource? image) => ObjectOf(ref reader, ImageSourceProperty, out image);
+
+    private static bool PullSecrets(ref Utf8JsonReader reader, out List<LocalObjectReference>? secrets) => ListOf(ref reader, SecretProperty, out secrets);
+
+    private static bool ReviewProperty(ref Utf8JsonReader reader, AdmissionReview review, ref int seen)
     {
-        request = null;
-        if (!Start(ref reader, JsonTokenType.StartObject, out var isNull))
+        if (reader.ValueTextEquals("apiVersion"u8))
         {
+            var ok = First(ref seen, 1) & KnownString(ref reader, out var value);
+            review.ApiVersion = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("kind"u8))
+        {
+            var ok = First(ref seen, 2) & KnownString(ref reader, out var value);
+            review.Kind = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("request"u8))
+        {
+            var ok = First(ref seen, 4) & Request(ref reader, out var value);
+            review.Request = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("response"u8))
+        {
+            // A review sent to us carries no response; one that does is not the API server's: let the serializer judge it.
             return false;
         }
 
-        if (isNull)
-        {
-            return true;
-        }
-
-        var result = new AdmissionRequest();
-        var seen = 0;
-        while (NextProperty(ref reader))
-        {
-            bool ok;
-            if (reader.ValueTextEquals("uid"u8))
-            {
-                ok = First(ref seen, 1) & String(ref reader, out var value);
-                result.Uid = value;
-            }
-            else if (reader.ValueTextEquals("kind"u8))
-            {
-                ok = First(ref seen, 2) & Kind(ref reader, out var value);
-                result.Kind = value;
-            }
-            else if (reader.ValueTextEquals("subResource"u8))
-            {
-                ok = First(ref seen, 4) & String(ref reader, out var value);
-                result.SubResource = value;
-            }
-            else if (reader.ValueTextEquals("name"u8))
-            {
-                ok = First(ref seen, 8) & String(ref reader, out var value);
-                result.Name = value;
-            }
-            else if (reader.ValueTextEquals("namespace"u8))
-            {
-                ok = First(ref seen, 16) & String(ref reader, out var value);
-                result.Namespace = value;
-            }
-            else if (reader.ValueTextEquals("operation"u8))
-            {
-                ok = First(ref seen, 32) & KnownString(ref reader, out var value);
-                result.Operation = value;
-            }
-            else if (reader.ValueTextEquals("object"u8))
-            {
-                ok = First(ref seen, 64) & Object(ref reader, out var value);
-                result.Object = value;
-            }
-            else if (reader.ValueTextEquals("oldObject"u8))
-            {
-                ok = First(ref seen, 128) & Object(ref reader, out var value);
-                result.OldObject = value;
-            }
-            else if (reader.ValueTextEquals("dryRun"u8))
-            {
-                ok = First(ref seen, 256) & Boolean(ref reader, out var value);
-                result.DryRun = value;
-            }
-            else
-            {
-                ok = reader.TrySkip();
-            }
-
-            if (!ok)
-            {
-                return false;
-            }
-        }
-
-        request = result;
-        return true;
+        return reader.TrySkip();
     }
 
-    private static bool Kind(ref Utf8JsonReader reader, out GroupVersionKind? kind)
+    private static bool RequestProperty(ref Utf8JsonReader reader, AdmissionRequest request, ref int seen)
     {
-        kind = null;
-        if (!Start(ref reader, JsonTokenType.StartObject, out var isNull))
+        if (reader.ValueTextEquals("uid"u8))
         {
-            return false;
+            var ok = First(ref seen, 1) & String(ref reader, out var value);
+            request.Uid = value;
+            return ok;
         }
 
-        if (isNull)
+        if (reader.ValueTextEquals("kind"u8))
         {
-            return true;
+            var ok = First(ref seen, 2) & Kind(ref reader, out var value);
+            request.Kind = value;
+            return ok;
         }
 
-        var result = new GroupVersionKind();
-        var seen = 0;
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("subResource"u8))
         {
-            bool ok;
-            if (reader.ValueTextEquals("group"u8))
-            {
-                ok = First(ref seen, 1) & KnownString(ref reader, out var value);
-                result.Group = value;
-            }
-            else if (reader.ValueTextEquals("version"u8))
-            {
-                ok = First(ref seen, 2) & KnownString(ref reader, out var value);
-                result.Version = value;
-            }
-            else if (reader.ValueTextEquals("kind"u8))
-            {
-                ok = First(ref seen, 4) & KnownString(ref reader, out var value);
-                result.Kind = value;
-            }
-            else
-            {
-                ok = reader.TrySkip();
-            }
-
-            if (!ok)
-            {
-                return false;
-            }
+            var ok = First(ref seen, 4) & String(ref reader, out var value);
+            request.SubResource = value;
+            return ok;
         }
 
-        kind = result;
-        return true;
+        if (reader.ValueTextEquals("name"u8))
+        {
+            var ok = First(ref seen, 8) & String(ref reader, out var value);
+            request.Name = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("namespace"u8))
+        {
+            var ok = First(ref seen, 16) & String(ref reader, out var value);
+            request.Namespace = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("operation"u8))
+        {
+            var ok = First(ref seen, 32) & KnownString(ref reader, out var value);
+            request.Operation = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("object"u8))
+        {
+            var ok = First(ref seen, 64) & Object(ref reader, out var value);
+            request.Object = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("oldObject"u8))
+        {
+            var ok = First(ref seen, 128) & Object(ref reader, out var value);
+            request.OldObject = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("dryRun"u8))
+        {
+            var ok = First(ref seen, 256) & Boolean(ref reader, out var value);
+            request.DryRun = value;
+            return ok;
+        }
+
+        return reader.TrySkip();
     }
 
-    private static bool Object(ref Utf8JsonReader reader, out WorkloadObject? obj)
+    private static bool KindProperty(ref Utf8JsonReader reader, GroupVersionKind kind, ref int seen)
     {
-        obj = null;
-        if (!Start(ref reader, JsonTokenType.StartObject, out var isNull))
+        if (reader.ValueTextEquals("group"u8))
         {
-            return false;
+            var ok = First(ref seen, 1) & KnownString(ref reader, out var value);
+            kind.Group = value;
+            return ok;
         }
 
-        if (isNull)
+        if (reader.ValueTextEquals("version"u8))
         {
-            return true;
+            var ok = First(ref seen, 2) & KnownString(ref reader, out var value);
+            kind.Version = value;
+            return ok;
         }
 
-        var result = new WorkloadObject();
-        var seen = 0;
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("kind"u8))
         {
-            bool ok;
-            if (reader.ValueTextEquals("apiVersion"u8))
-            {
-                ok = First(ref seen, 1) & KnownString(ref reader, out var value);
-                result.ApiVersion = value;
-            }
-            else if (reader.ValueTextEquals("kind"u8))
-            {
-                ok = First(ref seen, 2) & KnownString(ref reader, out var value);
-                result.Kind = value;
-            }
-            else if (reader.ValueTextEquals("metadata"u8))
-            {
-                ok = First(ref seen, 4) & Meta(ref reader, out var value);
-                result.Metadata = value;
-            }
-            else if (reader.ValueTextEquals("spec"u8))
-            {
-                ok = First(ref seen, 8) & Spec(ref reader, out var value);
-                result.Spec = value;
-            }
-            else
-            {
-                ok = reader.TrySkip();
-            }
-
-            if (!ok)
-            {
-                return false;
-            }
+            var ok = First(ref seen, 4) & KnownString(ref reader, out var value);
+            kind.Kind = value;
+            return ok;
         }
 
-        obj = result;
-        return true;
+        return reader.TrySkip();
     }
 
-    private static bool Meta(ref Utf8JsonReader reader, out WorkloadMeta? meta)
+    private static bool ObjectProperty(ref Utf8JsonReader reader, WorkloadObject obj, ref int seen)
     {
-        meta = null;
-        if (!Start(ref reader, JsonTokenType.StartObject, out var isNull))
+        if (reader.ValueTextEquals("apiVersion"u8))
         {
-            return false;
+            var ok = First(ref seen, 1) & KnownString(ref reader, out var value);
+            obj.ApiVersion = value;
+            return ok;
         }
 
-        if (isNull)
+        if (reader.ValueTextEquals("kind"u8))
         {
-            return true;
+            var ok = First(ref seen, 2) & KnownString(ref reader, out var value);
+            obj.Kind = value;
+            return ok;
         }
 
-        var result = new WorkloadMeta();
-        var seen = 0;
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("metadata"u8))
         {
-            bool ok;
-            if (reader.ValueTextEquals("name"u8))
-            {
-                ok = First(ref seen, 1) & String(ref reader, out var value);
-                result.Name = value;
-            }
-            else if (reader.ValueTextEquals("namespace"u8))
-            {
-                ok = First(ref seen, 2) & String(ref reader, out var value);
-                result.Namespace = value;
-            }
-            else if (reader.ValueTextEquals("labels"u8))
-            {
-                ok = First(ref seen, 4) & Labels(ref reader, out var value);
-                result.Labels = value;
-            }
-            else
-            {
-                // annotations, managedFields, ownerReferences, uid...: skipped, never built.
-                ok = reader.TrySkip();
-            }
-
-            if (!ok)
-            {
-                return false;
-            }
+            var ok = First(ref seen, 4) & Meta(ref reader, out var value);
+            obj.Metadata = value;
+            return ok;
         }
 
-        meta = result;
-        return true;
+        if (reader.ValueTextEquals("spec"u8))
+        {
+            var ok = First(ref seen, 8) & Spec(ref reader, out var value);
+            obj.Spec = value;
+            return ok;
+        }
+
+        return reader.TrySkip();
+    }
+
+    /// <summary>Name, namespace and labels; annotations, managedFields, ownerReferences, uid...: skipped, never built.</summary>
+    private static bool MetaProperty(ref Utf8JsonReader reader, WorkloadMeta meta, ref int seen)
+    {
+        if (reader.ValueTextEquals("name"u8))
+        {
+            var ok = First(ref seen, 1) & String(ref reader, out var value);
+            meta.Name = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("namespace"u8))
+        {
+            var ok = First(ref seen, 2) & String(ref reader, out var value);
+            meta.Namespace = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("labels"u8))
+        {
+            var ok = First(ref seen, 4) & Labels(ref reader, out var value);
+            meta.Labels = value;
+            return ok;
+        }
+
+        return reader.TrySkip();
     }
 
     private static bool Labels(ref Utf8JsonReader reader, out Dictionary<string, string>? labels)
@@ -342,77 +281,65 @@ public static class AdmissionReviewReader
         return true;
     }
 
-    private static bool Spec(ref Utf8JsonReader reader, out WorkloadSpec? spec)
+    private static bool SpecProperty(ref Utf8JsonReader reader, WorkloadSpec spec, ref int seen)
     {
-        spec = null;
-        if (!Start(ref reader, JsonTokenType.StartObject, out var isNull))
+        if (reader.ValueTextEquals("containers"u8))
         {
-            return false;
+            var ok = First(ref seen, 1) & Containers(ref reader, out var value);
+            spec.Containers = value;
+            return ok;
         }
 
-        if (isNull)
+        if (reader.ValueTextEquals("initContainers"u8))
         {
-            return true;
+            var ok = First(ref seen, 2) & Containers(ref reader, out var value);
+            spec.InitContainers = value;
+            return ok;
         }
 
-        var result = new WorkloadSpec();
-        var seen = 0;
-        while (NextProperty(ref reader))
+        if (reader.ValueTextEquals("ephemeralContainers"u8))
         {
-            bool ok;
-            if (reader.ValueTextEquals("containers"u8))
-            {
-                ok = First(ref seen, 1) & Containers(ref reader, out var value);
-                result.Containers = value;
-            }
-            else if (reader.ValueTextEquals("initContainers"u8))
-            {
-                ok = First(ref seen, 2) & Containers(ref reader, out var value);
-                result.InitContainers = value;
-            }
-            else if (reader.ValueTextEquals("ephemeralContainers"u8))
-            {
-                ok = First(ref seen, 4) & Containers(ref reader, out var value);
-                result.EphemeralContainers = value;
-            }
-            else if (reader.ValueTextEquals("volumes"u8))
-            {
-                ok = First(ref seen, 8) & Volumes(ref reader, out var value);
-                result.Volumes = value;
-            }
-            else if (reader.ValueTextEquals("imagePullSecrets"u8))
-            {
-                ok = First(ref seen, 16) & PullSecrets(ref reader, out var value);
-                result.ImagePullSecrets = value;
-            }
-            else if (reader.ValueTextEquals("serviceAccountName"u8))
-            {
-                ok = First(ref seen, 32) & String(ref reader, out var value);
-                result.ServiceAccountName = value;
-            }
-            else if (reader.ValueTextEquals("template"u8))
-            {
-                ok = First(ref seen, 64) & Template(ref reader, out var metadata, out var podSpec, out var present);
-                result.Template = present ? new PodTemplate { Metadata = metadata, Spec = podSpec } : null;
-            }
-            else if (reader.ValueTextEquals("jobTemplate"u8))
-            {
-                ok = First(ref seen, 128) & Template(ref reader, out var metadata, out var jobSpec, out var present);
-                result.JobTemplate = present ? new JobTemplate { Metadata = metadata, Spec = jobSpec } : null;
-            }
-            else
-            {
-                ok = reader.TrySkip();
-            }
-
-            if (!ok)
-            {
-                return false;
-            }
+            var ok = First(ref seen, 4) & Containers(ref reader, out var value);
+            spec.EphemeralContainers = value;
+            return ok;
         }
 
-        spec = result;
-        return true;
+        if (reader.ValueTextEquals("volumes"u8))
+        {
+            var ok = First(ref seen, 8) & Volumes(ref reader, out var value);
+            spec.Volumes = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("imagePullSecrets"u8))
+        {
+            var ok = First(ref seen, 16) & PullSecrets(ref reader, out var value);
+            spec.ImagePullSecrets = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("serviceAccountName"u8))
+        {
+            var ok = First(ref seen, 32) & String(ref reader, out var value);
+            spec.ServiceAccountName = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("template"u8))
+        {
+            var ok = First(ref seen, 64) & Template(ref reader, out var metadata, out var podSpec, out var present);
+            spec.Template = present ? new PodTemplate { Metadata = metadata, Spec = podSpec } : null;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("jobTemplate"u8))
+        {
+            var ok = First(ref seen, 128) & Template(ref reader, out var metadata, out var jobSpec, out var present);
+            spec.JobTemplate = present ? new JobTemplate { Metadata = metadata, Spec = jobSpec } : null;
+            return ok;
+        }
+
+        return reader.TrySkip();
     }
 
     /// <summary>A pod template or a CronJob's job template: metadata and a spec, nothing else read.</summary>
@@ -458,58 +385,23 @@ public static class AdmissionReviewReader
         return true;
     }
 
-    private static bool Containers(ref Utf8JsonReader reader, out List<ContainerSpec>? containers)
+    private static bool ContainerProperty(ref Utf8JsonReader reader, ContainerSpec container, ref int seen)
     {
-        containers = null;
-        if (!Start(ref reader, JsonTokenType.StartArray, out var isNull))
+        if (reader.ValueTextEquals("name"u8))
         {
-            return false;
+            var ok = First(ref seen, 1) & String(ref reader, out var value);
+            container.Name = value;
+            return ok;
         }
 
-        if (isNull)
+        if (reader.ValueTextEquals("image"u8))
         {
-            return true;
+            var ok = First(ref seen, 2) & String(ref reader, out var value);
+            container.Image = value;
+            return ok;
         }
 
-        var result = new List<ContainerSpec>();
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-        {
-            if (reader.TokenType != JsonTokenType.StartObject)
-            {
-                return false;
-            }
-
-            var container = new ContainerSpec();
-            var seen = 0;
-            while (NextProperty(ref reader))
-            {
-                bool ok;
-                if (reader.ValueTextEquals("name"u8))
-                {
-                    ok = First(ref seen, 1) & String(ref reader, out var value);
-                    container.Name = value;
-                }
-                else if (reader.ValueTextEquals("image"u8))
-                {
-                    ok = First(ref seen, 2) & String(ref reader, out var value);
-                    container.Image = value;
-                }
-                else
-                {
-                    ok = reader.TrySkip();
-                }
-
-                if (!ok)
-                {
-                    return false;
-                }
-            }
-
-            result.Add(container);
-        }
-
-        containers = result;
-        return true;
+        return reader.TrySkip();
     }
 
     private static bool Volumes(ref Utf8JsonReader reader, out List<VolumeSpec>? volumes)
@@ -592,9 +484,63 @@ public static class AdmissionReviewReader
         return true;
     }
 
-    private static bool ImageSource(ref Utf8JsonReader reader, out ImageVolumeSource? image)
+    private static bool ImageSourceProperty(ref Utf8JsonReader reader, ImageVolumeSource image, ref int seen)
     {
-        image = null;
+        if (reader.ValueTextEquals("reference"u8))
+        {
+            var ok = First(ref seen, 1) & String(ref reader, out var value);
+            image.Reference = value;
+            return ok;
+        }
+
+        if (reader.ValueTextEquals("pullPolicy"u8))
+        {
+            var ok = First(ref seen, 2) & String(ref reader, out var value);
+            image.PullPolicy = value;
+            return ok;
+        }
+
+        return reader.TrySkip();
+    }
+
+    private static bool SecretProperty(ref Utf8JsonReader reader, LocalObjectReference secret, ref int seen)
+    {
+        if (reader.ValueTextEquals("name"u8))
+        {
+            var ok = First(ref seen, 1) & String(ref reader, out var value);
+            secret.Name = value;
+            return ok;
+        }
+
+        return reader.TrySkip();
+    }
+
+    /// <summary>
+    /// Reads the property the reader is on into <paramref name="target"/>, or skips it when admission does not read it;
+    /// false when its value is not what the API server sends. <paramref name="seen"/> marks the properties already read.
+    /// </summary>
+    private delegate bool PropertyReader<in T>(ref Utf8JsonReader reader, T target, ref int seen);
+
+    /// <summary>Reads every property of the object the reader has just started.</summary>
+    private static bool Properties<T>(ref Utf8JsonReader reader, PropertyReader<T> readProperty, T target)
+    {
+        var seen = 0;
+        while (NextProperty(ref reader))
+        {
+            if (!readProperty(ref reader, target, ref seen))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>An object or null.</summary>
+    private static bool ObjectOf<T>(ref Utf8JsonReader reader, PropertyReader<T> readProperty, out T? value)
+        where T : class, new()
+    {
+        value = null;
         if (!Start(ref reader, JsonTokenType.StartObject, out var isNull))
         {
             return false;
@@ -605,39 +551,21 @@ public static class AdmissionReviewReader
             return true;
         }
 
-        var result = new ImageVolumeSource();
-        var seen = 0;
-        while (NextProperty(ref reader))
+        var result = new T();
+        if (!Properties(ref reader, readProperty, result))
         {
-            bool ok;
-            if (reader.ValueTextEquals("reference"u8))
-            {
-                ok = First(ref seen, 1) & String(ref reader, out var value);
-                result.Reference = value;
-            }
-            else if (reader.ValueTextEquals("pullPolicy"u8))
-            {
-                ok = First(ref seen, 2) & String(ref reader, out var value);
-                result.PullPolicy = value;
-            }
-            else
-            {
-                ok = reader.TrySkip();
-            }
-
-            if (!ok)
-            {
-                return false;
-            }
+            return false;
         }
 
-        image = result;
+        value = result;
         return true;
     }
 
-    private static bool PullSecrets(ref Utf8JsonReader reader, out List<LocalObjectReference>? secrets)
+    /// <summary>An array of objects, or null; a null entry is not the API server's shape.</summary>
+    private static bool ListOf<T>(ref Utf8JsonReader reader, PropertyReader<T> readProperty, out List<T>? list)
+        where T : class, new()
     {
-        secrets = null;
+        list = null;
         if (!Start(ref reader, JsonTokenType.StartArray, out var isNull))
         {
             return false;
@@ -648,39 +576,19 @@ public static class AdmissionReviewReader
             return true;
         }
 
-        var result = new List<LocalObjectReference>();
+        var result = new List<T>();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
         {
-            if (reader.TokenType != JsonTokenType.StartObject)
+            var item = new T();
+            if (reader.TokenType != JsonTokenType.StartObject || !Properties(ref reader, readProperty, item))
             {
                 return false;
             }
 
-            var secret = new LocalObjectReference();
-            var seen = 0;
-            while (NextProperty(ref reader))
-            {
-                bool ok;
-                if (reader.ValueTextEquals("name"u8))
-                {
-                    ok = First(ref seen, 1) & String(ref reader, out var value);
-                    secret.Name = value;
-                }
-                else
-                {
-                    ok = reader.TrySkip();
-                }
-
-                if (!ok)
-                {
-                    return false;
-                }
-            }
-
-            result.Add(secret);
+            result.Add(item);
         }
 
-        secrets = result;
+        list = result;
         return true;
     }
 
@@ -708,30 +616,12 @@ public static class AdmissionReviewReader
         return true;
     }
 
-    private static bool String(ref Utf8JsonReader reader, out string? value)
-    {
-        value = null;
-        if (!reader.Read())
-        {
-            return false;
-        }
-
-        if (reader.TokenType == JsonTokenType.Null)
-        {
-            return true;
-        }
-
-        if (reader.TokenType != JsonTokenType.String)
-        {
-            return false;
-        }
-
-        value = reader.GetString();
-        return true;
-    }
+    private static bool String(ref Utf8JsonReader reader, out string? value) => String(ref reader, known: false, out value);
 
     /// <summary>The values every review repeats (apiVersion, kind, operation) come from literals instead of new strings.</summary>
-    private static bool KnownString(ref Utf8JsonReader reader, out string? value)
+    private static bool KnownString(ref Utf8JsonReader reader, out string? value) => String(ref reader, known: true, out value);
+
+    private static bool String(ref Utf8JsonReader reader, bool known, out string? value)
     {
         value = null;
         if (!reader.Read())
@@ -749,7 +639,7 @@ public static class AdmissionReviewReader
             return false;
         }
 
-        value = Known(ref reader) ?? reader.GetString();
+        value = (known ? Known(ref reader) : null) ?? reader.GetString();
         return true;
     }
 
