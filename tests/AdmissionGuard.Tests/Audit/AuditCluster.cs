@@ -19,6 +19,25 @@ internal sealed class AuditCluster : IAsyncDisposable
     public const string Reports = "/apis/wgpolicyk8s.io/v1alpha2/policyreports";
 
     /// <summary>
+    /// What <c>serve</c> in cluster mode finds in a small cluster: the "-hardened" suffix source, the Audit policy
+    /// "baseline" requiring it, and in namespace team one Pod that is not hardened (web, nginx:1.25) and one that is.
+    /// </summary>
+    public static void SeedServeCluster(FakeKubeApiServer api)
+    {
+        api.Apply(ResourcePath.HardenedImageSources.Collection, """
+            {"apiVersion":"admissionguard.io/v1alpha1","kind":"HardenedImageSource","metadata":{"name":"suffix"},
+             "spec":{"hardened":["**:*-hardened"],"mappings":[{"from":"**","to":"{repository}:{tag}-hardened"}],"verifyExists":false}}
+            """);
+        api.Apply(ResourcePath.ClusterImagePolicies.Collection, """
+            {"apiVersion":"admissionguard.io/v1alpha1","kind":"ClusterImagePolicy","metadata":{"name":"baseline"},
+             "spec":{"mode":"Audit","rules":{"hardened":{"required":true,"sources":["suffix"]}}}}
+            """);
+        api.Apply(ResourcePath.Namespaces.Collection, Kubernetes.TestObjects.Namespace("team"));
+        api.Apply(Pods, PodJson("team", "web", "nginx:1.25"));
+        api.Apply(Pods, PodJson("team", "db", "postgres:16-hardened"));
+    }
+
+    /// <summary>
     /// baseline (Audit, every namespace): hardened by the "-hardened" tag suffix, no latest tag. strict (Enforce,
     /// namespaces ns-00*): no latest tag, with an exception for legacy images in ns-001. One scan for nginx:1.25.
     /// </summary>

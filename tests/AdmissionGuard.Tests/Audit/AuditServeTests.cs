@@ -1,4 +1,3 @@
-using AdmissionGuard.Kubernetes;
 using AdmissionGuard.Tests.Kubernetes;
 using AdmissionGuard.Tests.Webhooks;
 
@@ -15,17 +14,7 @@ public sealed class AuditServeTests
         // the watchers make must be one the chart's RBAC grants.
         var rbac = ChartRbac.Render();
         api.Rbac = rbac;
-        api.Apply(ResourcePath.HardenedImageSources.Collection, """
-            {"apiVersion":"admissionguard.io/v1alpha1","kind":"HardenedImageSource","metadata":{"name":"suffix"},
-             "spec":{"hardened":["**:*-hardened"],"mappings":[{"from":"**","to":"{repository}:{tag}-hardened"}],"verifyExists":false}}
-            """);
-        api.Apply(ResourcePath.ClusterImagePolicies.Collection, """
-            {"apiVersion":"admissionguard.io/v1alpha1","kind":"ClusterImagePolicy","metadata":{"name":"baseline"},
-             "spec":{"mode":"Audit","rules":{"hardened":{"required":true,"sources":["suffix"]}}}}
-            """);
-        api.Apply(ResourcePath.Namespaces.Collection, Kubernetes.TestObjects.Namespace("team"));
-        api.Apply(AuditCluster.Pods, AuditCluster.PodJson("team", "web", "nginx:1.25"));
-        api.Apply(AuditCluster.Pods, AuditCluster.PodJson("team", "db", "postgres:16-hardened"));
+        AuditCluster.SeedServeCluster(api);
         var kubeconfig = api.WriteKubeconfig();
         try
         {

@@ -15,17 +15,7 @@ public sealed class TracingClusterTests(ITestOutputHelper output)
     {
         await using var receiver = await OtlpReceiver.StartAsync();
         await using var api = await FakeKubeApiServer.StartAsync();
-        api.Apply(ResourcePath.HardenedImageSources.Collection, """
-            {"apiVersion":"admissionguard.io/v1alpha1","kind":"HardenedImageSource","metadata":{"name":"suffix"},
-             "spec":{"hardened":["**:*-hardened"],"mappings":[{"from":"**","to":"{repository}:{tag}-hardened"}],"verifyExists":false}}
-            """);
-        api.Apply(ResourcePath.ClusterImagePolicies.Collection, """
-            {"apiVersion":"admissionguard.io/v1alpha1","kind":"ClusterImagePolicy","metadata":{"name":"baseline"},
-             "spec":{"mode":"Audit","rules":{"hardened":{"required":true,"sources":["suffix"]}}}}
-            """);
-        api.Apply(ResourcePath.Namespaces.Collection, Kubernetes.TestObjects.Namespace("team"));
-        api.Apply(AuditCluster.Pods, AuditCluster.PodJson("team", "web", "nginx:1.25"));
-        api.Apply(AuditCluster.Pods, AuditCluster.PodJson("team", "db", "postgres:16-hardened"));
+        AuditCluster.SeedServeCluster(api);
         var kubeconfig = api.WriteKubeconfig();
         try
         {
