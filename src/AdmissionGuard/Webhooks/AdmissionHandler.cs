@@ -147,10 +147,11 @@ internal sealed class AdmissionHandler(
         var admission = Tracing.CurrentAdmission;
         var traced = admission is null ? null : new TracedFacts((IRegistryFacts?)signed ?? facts, state.Scans);
         var engine = new PolicyEngine((Scans.IScanFacts?)traced ?? state.Scans, (IRegistryFacts?)traced ?? (IRegistryFacts?)signed ?? facts, time);
+        Verdict Evaluate() => traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose));
         Verdict? verdict;
         if (warmer is null)
         {
-            verdict = traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose));
+            verdict = Evaluate();
         }
         else
         {
@@ -158,9 +159,7 @@ internal sealed class AdmissionHandler(
             // The evaluation itself is synchronous CPU work, so only the waits need the deadline's timer.
             using var deadline = new CancellationTokenSource(options.Deadline, time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-            verdict = await RegistryRounds.EvaluateAsync(
-                () => traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose)),
-                warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
+            verdict = await RegistryRounds.EvaluateAsync(Evaluate, warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
