@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AdmissionGuard.Serialization;
+using AdmissionGuard.Testing;
 using Cel;
 
 namespace AdmissionGuard.Tests.Kubernetes;
@@ -347,7 +348,7 @@ internal sealed class CrdSchema
                 throw new NotSupportedException($"the fake API server does not model messageExpression or transition rules: {expression}");
             }
 
-            programs[expression] = Environment.Value.Compile(expression);
+            programs[expression] = KubernetesCel.Environment.Compile(expression);
         }
 
         foreach (var child in Children(schema))
@@ -387,7 +388,7 @@ internal sealed class CrdSchema
             object? verdict;
             try
             {
-                verdict = programs[expression](new Dictionary<string, object?> { ["self"] = CelValue(value) });
+                verdict = programs[expression](new Dictionary<string, object?> { ["self"] = KubernetesCel.Value(value) });
             }
             catch (Exception e) when (e is CelException or ArgumentOutOfRangeException)
             {
@@ -450,36 +451,4 @@ internal sealed class CrdSchema
     }
 
     private static string RuleText(JsonNode rule) => (((string?)rule["message"])?.Trim() is { Length: > 0 } message ? message : (string)rule["rule"]!).Trim();
-
-    /// <summary>A JSON value as Cel reads one: maps, lists, strings, bools, int64 and double.</summary>
-    private static object? CelValue(JsonNode? node) => node switch
-    {
-        JsonObject obj => obj.ToDictionary(p => p.Key, p => CelValue(p.Value), StringComparer.Ordinal),
-        JsonArray array => array.Select(CelValue).ToList(),
-        JsonValue v when v.TryGetValue<string>(out var s) => s,
-        JsonValue v when v.TryGetValue<bool>(out var b) => b,
-        JsonValue v when v.TryGetValue<long>(out var l) => l,
-        JsonValue v => v.GetValue<double>(),
-        _ => null,
-    };
-
-    /// <summary>
-    /// One environment for every rule, with the two functions of Kubernetes' CEL string extension library our CRDs use
-    /// (<c>replace</c>, <c>substring</c>), which the Cel package does not bring.
-    /// </summary>
-    private static readonly Lazy<CelEnvironment> Environment = new(() =>
-    {
-        var environment = new CelEnvironment(null, "");
-        environment.RegisterFunction("replace", [typeof(string), typeof(string), typeof(string)], args => ((string)args[0]!).Replace((string)args[1]!, (string)args[2]!, StringComparison.Ordinal));
-        environment.RegisterFunction("substring", [typeof(string), typeof(long), typeof(long)], args =>
-        {
-            var text = (string)args[0]!;
-            var (start, end) = ((int)(long)args[1]!, (int)(long)args[2]!);
-            // Kubernetes' substring fails on a range outside the string; so does this, as an evaluation error.
-            return start < 0 || end > text.Length || start > end
-                ? throw new ArgumentOutOfRangeException(nameof(args), $"index out of range: {end}")
-                : text[start..end];
-        });
-        return environment;
-    });
 }
