@@ -50,7 +50,8 @@ internal sealed class CompiledSelector
         for (var i = 0; i < expressions.Count; i++)
         {
             var path = $"{field}.matchExpressions[{i}]";
-            if (expressions[i] is not { } expression)
+            var expression = expressions[i];
+            if (expression is null)
             {
                 errors.Add((path, "is empty: a requirement needs key and operator"));
                 continue;
@@ -63,16 +64,18 @@ internal sealed class CompiledSelector
             }
 
             var values = expression.Values?.ToArray() ?? [];
-            SelectorOperator op;
-            switch (expression.Operator)
+            SelectorOperator? op = expression.Operator switch
             {
-                case "In": op = SelectorOperator.In; break;
-                case "NotIn": op = SelectorOperator.NotIn; break;
-                case "Exists": op = SelectorOperator.Exists; break;
-                case "DoesNotExist": op = SelectorOperator.DoesNotExist; break;
-                default:
-                    errors.Add(($"{path}.operator", $"\"{expression.Operator}\" is not one of In, NotIn, Exists, DoesNotExist"));
-                    continue;
+                "In" => SelectorOperator.In,
+                "NotIn" => SelectorOperator.NotIn,
+                "Exists" => SelectorOperator.Exists,
+                "DoesNotExist" => SelectorOperator.DoesNotExist,
+                _ => null,
+            };
+            if (op is null)
+            {
+                errors.Add(($"{path}.operator", $"\"{expression.Operator}\" is not one of In, NotIn, Exists, DoesNotExist"));
+                continue;
             }
 
             if ((op is SelectorOperator.In or SelectorOperator.NotIn) && values.Length == 0)
@@ -87,7 +90,7 @@ internal sealed class CompiledSelector
                 continue;
             }
 
-            requirements.Add(new Requirement(expression.Key, op, values));
+            requirements.Add(new Requirement(expression.Key, op.Value, values));
         }
 
         return requirements.Count == 0 ? Everything : new CompiledSelector([.. requirements]);

@@ -71,7 +71,11 @@ public static class PolicyCompiler
         }
 
         // Name order is the documented order in which rewriting policies are tried.
-        compiledPolicies.Sort((a, b) => string.CompareOrdinal(a.Name, b.Name) is var c && c != 0 ? c : string.CompareOrdinal(a.Id, b.Id));
+        compiledPolicies.Sort((a, b) =>
+        {
+            var byName = string.CompareOrdinal(a.Name, b.Name);
+            return byName != 0 ? byName : string.CompareOrdinal(a.Id, b.Id);
+        });
 
         // A duplicate shares its id with the policy that is enforced: that id is not "never compiled".
         invalid.RemoveAll(i => ids.Contains(i.Id) && compiledPolicies.Exists(p => p.Id == i.Id));
@@ -99,7 +103,8 @@ public static class PolicyCompiler
         var names = policy.Spec?.Rules?.Hardened?.Sources ?? [];
         for (var i = 0; i < names.Count; i++)
         {
-            if (names[i] is { Length: > 0 } sourceName && !sources.ContainsKey(sourceName))
+            var sourceName = names[i];
+            if (!string.IsNullOrEmpty(sourceName) && !sources.ContainsKey(sourceName))
             {
                 sources[sourceName] = new CompiledSource { Name = sourceName, Hardened = [], NotHardened = [], Mappings = [] };
                 waiting.Add(new PolicyError(kind, ns, name, $"spec.rules.hardened.sources[{i}]",
@@ -135,7 +140,8 @@ public static class PolicyCompiler
         for (var i = 0; i < specMappings.Count; i++)
         {
             // "- " with nothing after it is a null item: an error, never a crash (found by fuzzing).
-            if (specMappings[i] is not { } mapping)
+            var mapping = specMappings[i];
+            if (mapping is null)
             {
                 errors.Add(($"spec.mappings[{i}]", "is empty: a mapping needs from and to"));
                 continue;
@@ -227,9 +233,13 @@ public static class PolicyCompiler
         }
 
         // Each rule kind compiles its own spec (field errors included) in its file under Evaluation/Rules; this only dispatches.
-        if (specRules?.Registries is { } registries && RegistryRule.Compile(registries, errors) is { } registryRule)
+        if (specRules?.Registries is { } registries)
         {
-            rules.Add(registryRule);
+            var registryRule = RegistryRule.Compile(registries, errors);
+            if (registryRule is not null)
+            {
+                rules.Add(registryRule);
+            }
         }
 
         if (specRules?.Tags is { } tags)
@@ -242,9 +252,13 @@ public static class PolicyCompiler
             rules.Add(ScanRule.Compile(scan, errors));
         }
 
-        if (specRules?.Signatures is { } signatures && Evaluation.Rules.Signatures.SignatureRuleCompiler.Compile(signatures, ns, errors) is { } signatureRule)
+        if (specRules?.Signatures is { } signatures)
         {
-            rules.Add(signatureRule);
+            var signatureRule = Evaluation.Rules.Signatures.SignatureRuleCompiler.Compile(signatures, ns, errors);
+            if (signatureRule is not null)
+            {
+                rules.Add(signatureRule);
+            }
         }
 
         var rewrite = spec.Rewrite;
@@ -259,7 +273,8 @@ public static class PolicyCompiler
         for (var i = 0; i < specExceptions.Count; i++)
         {
             var path = $"spec.exceptions[{i}]";
-            if (specExceptions[i] is not { } exception)
+            var exception = specExceptions[i];
+            if (exception is null)
             {
                 errors.Add((path, "is empty: an exception needs images, expires and reason"));
                 continue;
@@ -326,7 +341,8 @@ public static class PolicyCompiler
         var resolved = new List<CompiledSource>();
         for (var i = 0; i < names.Count; i++)
         {
-            if (names[i] is { } sourceName && sources.TryGetValue(sourceName, out var source))
+            var source = names[i] is null ? null : sources.GetValueOrDefault(names[i]);
+            if (source is not null)
             {
                 resolved.Add(source);
             }
@@ -374,7 +390,8 @@ public static class PolicyCompiler
         }
 
         var names = System.Enum.GetNames<T>();
-        var hint = Serialization.FieldErrors.DidYouMean(text, names) is { } near ? $"; did you mean \"{near}\"?" : "";
+        var near = Serialization.FieldErrors.DidYouMean(text, names);
+        var hint = near is null ? "" : $"; did you mean \"{near}\"?";
         errors.Add((field, $"\"{text}\" is not one of {string.Join(", ", names)}{hint}"));
         return fallback;
     }
