@@ -1,7 +1,7 @@
 using AdmissionGuard.Policies;
 using AdmissionGuard.Serialization;
 
-namespace AdmissionGuard.Core.Tests.Policies;
+namespace AdmissionGuard.Tests.Policies;
 
 /// <summary>The per-namespace index returns exactly the policies whose name-based match holds, in snapshot order.</summary>
 public sealed class PolicySnapshotTests
