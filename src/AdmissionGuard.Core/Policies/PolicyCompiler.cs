@@ -361,7 +361,7 @@ public static class PolicyCompiler
             ["yyyy-MM-dd'T'HH:mm:ssK", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK"],
             CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal,
-            out value) && (text.EndsWith('Z') || text.EndsWith('z') || text.Length > 19 && (text[^6] is '+' or '-'));
+            out value) && (text.EndsWith('Z') || text.Length > 19 && (text[^6] is '+' or '-'));
 
     private static void CheckApiVersion(string? apiVersion, List<(string, string)> errors)
     {
