@@ -189,6 +189,18 @@ public class PolicyCompilerFieldTests
     }
 
     [Fact]
+    public void Compile_ImagesIncludeEmpty_IsTheDefaultEveryImage()
+    {
+        // An empty list is the default ["**"], never "no image": a policy that looks at nothing would enforce nothing.
+        var policy = CompileValid("""
+              images: {include: []}
+            """);
+
+        Assert.True(policy.Selects(Ref("nginx")));
+        Assert.True(policy.Selects(Ref("quay.io/team/app:1")));
+    }
+
+    [Fact]
     public void Compile_ImagesExcludeOnly_SelectsEverythingElse()
     {
         var policy = CompileValid("""
@@ -446,6 +458,19 @@ public class PolicyCompilerFieldTests
         Assert.Equal(ImagePolicy.NamespacedKind, policy.Kind);
         Assert.True(policy.Match.Matches("team-web", null, null));
         Assert.False(policy.Match.Matches("team-api", null, null));
+    }
+
+    [Fact]
+    public void Compile_ImagePolicyWithoutNamespace_IsInvalidAndWarnsNowhere()
+    {
+        // It applies only in its own namespace, and it has none.
+        var snapshot = PolicyCompiler.Compile([], [Policy(ImagePolicy.NamespacedKind, "team", null, new ImagePolicySpec())]);
+
+        var invalid = Assert.Single(snapshot.Invalid);
+        Assert.Equal("ImagePolicy/team", invalid.Id);
+        Assert.NotNull(invalid.Match);
+        Assert.False(invalid.Match.Matches("default", null, null));
+        Assert.False(invalid.Match.Matches("team", null, null));
     }
 
     [Fact]

@@ -3,7 +3,10 @@ using AdmissionGuard.Serialization;
 
 namespace AdmissionGuard.Tests.Policies;
 
-/// <summary>The per-namespace index returns exactly the policies whose name-based match holds, in snapshot order.</summary>
+/// <summary>
+/// The per-namespace index returns exactly the policies whose name-based match holds, in snapshot order; the trace and
+/// audit lists name the policies whose whole match holds (and, for audit, that select the image).
+/// </summary>
 public sealed class PolicySnapshotTests
 {
     private const string Policies = """
@@ -54,4 +57,51 @@ public sealed class PolicySnapshotTests
         Assert.Equal(expected, string.Join(",", first.Select(p => p.Id)));
         Assert.Same(first, again);
     }
+
+    [Theory]
+    [InlineData("prod", "tier=prod", "ClusterImagePolicy/a-everywhere,ClusterImagePolicy/d-prod")]
+    [InlineData("prod", "tier=dev", "ClusterImagePolicy/a-everywhere")]
+    [InlineData("prod", null, "ClusterImagePolicy/a-everywhere,ClusterImagePolicy/d-prod")]
+    [InlineData("team-web", null, "ClusterImagePolicy/a-everywhere,ClusterImagePolicy/b-teams,ImagePolicy/team-web/c-own")]
+    [InlineData("team-legacy", "tier=prod", "ClusterImagePolicy/a-everywhere")]
+    public void PolicyIdsMatching_NamespaceAndLabels_EveryPolicyWhoseMatchHolds(string ns, string? namespaceLabel, string expected)
+    {
+        var labels = namespaceLabel is null ? null : new Dictionary<string, string> { [namespaceLabel.Split('=')[0]] = namespaceLabel.Split('=')[1] };
+
+        Assert.Equal(expected, string.Join(",", Compile().PolicyIdsMatching(ns, labels, null)));
+    }
+
+    [Fact]
+    public void PolicyIdsJudging_OnlyPoliciesThatMatchAndSelectTheImage()
+    {
+        var set = new ManifestSet();
+        set.AddText("""
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ClusterImagePolicy
+            metadata: {name: library}
+            spec: {images: {include: ["docker.io/library/*"]}}
+            ---
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ClusterImagePolicy
+            metadata: {name: not-busybox}
+            spec: {images: {exclude: ["docker.io/library/busybox"]}}
+            ---
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ClusterImagePolicy
+            metadata: {name: web-pods}
+            spec: {match: {podSelector: {matchLabels: {tier: web}}}}
+            """, "policies.yaml");
+        var snapshot = PolicyCompiler.Compile(set.Sources, set.Policies);
+        Assert.Empty(snapshot.Errors);
+        var web = new Dictionary<string, string> { ["tier"] = "web" };
+
+        Assert.Equal(
+            ["ClusterImagePolicy/library", "ClusterImagePolicy/not-busybox", "ClusterImagePolicy/web-pods"],
+            snapshot.PolicyIdsJudging("default", null, web, Ref("nginx:1.25")));
+        Assert.Equal(["ClusterImagePolicy/library"], snapshot.PolicyIdsJudging("default", null, null, Ref("busybox")));
+        Assert.Equal(["ClusterImagePolicy/not-busybox", "ClusterImagePolicy/web-pods"], snapshot.PolicyIdsJudging("default", null, web, Ref("quay.io/team/app:1")));
+    }
+
+    private static AdmissionGuard.Images.ImageReference Ref(string text) =>
+        AdmissionGuard.Images.ImageReferenceParser.TryParse(text, out var reference, out var error) ? reference : throw new ArgumentException(error, nameof(text));
 }
