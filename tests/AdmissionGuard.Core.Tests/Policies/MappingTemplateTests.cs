@@ -1,14 +1,11 @@
-using AdmissionGuard.Images;
 using AdmissionGuard.Policies;
+using AdmissionGuard.Tests.Images;
 
 namespace AdmissionGuard.Tests.Policies;
 
-/// <summary>A mapping's <c>to</c> (API.md: <c>{registry}</c>, <c>{repository}</c>, <c>{path}</c>, <c>{name}</c>, <c>{tag}</c>; no digest carried over).</summary>
+/// <summary>A mapping's <c>to</c> (docs/reference.md: <c>{registry}</c>, <c>{repository}</c>, <c>{path}</c>, <c>{name}</c>, <c>{tag}</c>; no digest carried over).</summary>
 public class MappingTemplateTests
 {
-    private static ImageReference Ref(string text) =>
-        ImageReferenceParser.TryParse(text, out var reference, out var error) ? reference : throw new ArgumentException(error, nameof(text));
-
     private static MappingTemplate Template(string text)
     {
         var template = MappingTemplate.Compile(text, out var error);
@@ -28,13 +25,13 @@ public class MappingTemplateTests
     [InlineData("dhi.io/static:1", "busybox:1.36", "dhi.io/static:1")]
     [InlineData("a{name}b{tag}c", "nginx:1", "anginxb1c")]
     public void Expand_Template_FillsEachVariable(string template, string image, string expected) =>
-        Assert.Equal(expected, Template(template).Expand(Ref(image)));
+        Assert.Equal(expected, Template(template).Expand(TestImages.Parse(image)));
 
     [Fact]
     public void Expand_DigestOnly_HasNoTwin_ButTheRepositoryStillExpands()
     {
         var template = Template("dhi.io/{name}:{tag}");
-        var image = Ref("nginx@sha256:" + new string('a', 64));
+        var image = TestImages.Parse("nginx@" + TestImages.Sha256);
 
         Assert.Null(template.Expand(image));
         Assert.Equal("dhi.io/nginx:latest", template.ExpandAlways(image));
@@ -42,7 +39,7 @@ public class MappingTemplateTests
 
     [Fact]
     public void Expand_TagAndDigest_UsesTheTagAndDropsTheDigest() =>
-        Assert.Equal("dhi.io/nginx:1.25", Template("dhi.io/{name}:{tag}").Expand(Ref("nginx:1.25@sha256:" + new string('b', 64))));
+        Assert.Equal("dhi.io/nginx:1.25", Template("dhi.io/{name}:{tag}").Expand(TestImages.Parse("nginx:1.25@" + TestImages.Sha256)));
 
     [Fact]
     public void Uses_NamesOnlyTheVariablesInTheTemplate()

@@ -1,7 +1,7 @@
 using AdmissionGuard.Evaluation;
-using AdmissionGuard.Images;
 using AdmissionGuard.Policies;
 using AdmissionGuard.Serialization;
+using AdmissionGuard.Tests.Images;
 
 namespace AdmissionGuard.Tests.Policies;
 
@@ -62,8 +62,6 @@ public class PolicyCompilerFieldTests
         return Assert.Single(snapshot.Policies);
     }
 
-    private static ImageReference Ref(string text) =>
-        ImageReferenceParser.TryParse(text, out var reference, out var error) ? reference : throw new ArgumentException(error, nameof(text));
 
     private static ImagePolicy Policy(string? kind, string? name, string? ns, ImagePolicySpec? spec, string? apiVersion = PolicyCompiler.ApiVersion) =>
         new() { ApiVersion = apiVersion, Kind = kind, Metadata = new ObjectMeta { Name = name, Namespace = ns }, Spec = spec };
@@ -89,8 +87,8 @@ public class PolicyCompilerFieldTests
         Assert.Empty(policy.Exemptions);
         Assert.Empty(policy.Exclude);
         // images.include defaults to ["**"]: every image, from any registry.
-        Assert.True(policy.Selects(Ref("quay.io/team/app:1.0")));
-        Assert.True(policy.Selects(Ref("nginx")));
+        Assert.True(policy.Selects(TestImages.Parse("quay.io/team/app:1.0")));
+        Assert.True(policy.Selects(TestImages.Parse("nginx")));
         // Without rules.hardened a policy rewrites with every HardenedImageSource, in name order.
         Assert.Equal(["alpha", "zeta"], policy.Sources.Select(s => s.Name));
         // No match: every namespace, whatever its labels and the Pod's.
@@ -182,10 +180,10 @@ public class PolicyCompilerFieldTests
                 exclude: ["docker.io/library/busybox"]
             """);
 
-        Assert.True(policy.Selects(Ref("nginx:1.25")));
-        Assert.True(policy.Selects(Ref("quay.io/team/a/b:1")));
-        Assert.False(policy.Selects(Ref("busybox:1.36")));
-        Assert.False(policy.Selects(Ref("gcr.io/distroless/static")));
+        Assert.True(policy.Selects(TestImages.Parse("nginx:1.25")));
+        Assert.True(policy.Selects(TestImages.Parse("quay.io/team/a/b:1")));
+        Assert.False(policy.Selects(TestImages.Parse("busybox:1.36")));
+        Assert.False(policy.Selects(TestImages.Parse("gcr.io/distroless/static")));
     }
 
     [Fact]
@@ -196,8 +194,8 @@ public class PolicyCompilerFieldTests
               images: {include: []}
             """);
 
-        Assert.True(policy.Selects(Ref("nginx")));
-        Assert.True(policy.Selects(Ref("quay.io/team/app:1")));
+        Assert.True(policy.Selects(TestImages.Parse("nginx")));
+        Assert.True(policy.Selects(TestImages.Parse("quay.io/team/app:1")));
     }
 
     [Fact]
@@ -207,8 +205,8 @@ public class PolicyCompilerFieldTests
               images: {exclude: ["registry.k8s.io/**"]}
             """);
 
-        Assert.True(policy.Selects(Ref("nginx")));
-        Assert.False(policy.Selects(Ref("registry.k8s.io/pause:3.9")));
+        Assert.True(policy.Selects(TestImages.Parse("nginx")));
+        Assert.False(policy.Selects(TestImages.Parse("registry.k8s.io/pause:3.9")));
     }
 
     [Fact]
@@ -307,10 +305,10 @@ public class PolicyCompilerFieldTests
         Assert.Equal(new DateTimeOffset(2027, 3, 31, 0, 0, 0, TimeSpan.Zero), exemption.Expires);
         Assert.Equal("SEC-123 migration", exemption.Reason);
         Assert.Equal(["legacy", "team-*"], exemption.Namespaces.Select(n => n.Pattern));
-        Assert.True(exemption.Covers(Ref("docker.io/bitnami/legacy:1.0"), "team-a"));
-        Assert.True(exemption.Covers(Ref("docker.io/bitnami/legacy:1.0"), "legacy"));
-        Assert.False(exemption.Covers(Ref("docker.io/bitnami/legacy:1.0"), "prod"));
-        Assert.False(exemption.Covers(Ref("docker.io/bitnami/other:1.0"), "legacy"));
+        Assert.True(exemption.Covers(TestImages.Parse("docker.io/bitnami/legacy:1.0"), "team-a"));
+        Assert.True(exemption.Covers(TestImages.Parse("docker.io/bitnami/legacy:1.0"), "legacy"));
+        Assert.False(exemption.Covers(TestImages.Parse("docker.io/bitnami/legacy:1.0"), "prod"));
+        Assert.False(exemption.Covers(TestImages.Parse("docker.io/bitnami/other:1.0"), "legacy"));
     }
 
     [Fact]
@@ -322,7 +320,7 @@ public class PolicyCompilerFieldTests
             """);
 
         var exemption = Assert.Single(policy.Exemptions);
-        Assert.True(exemption.Covers(Ref("docker.io/bitnami/legacy:1.0"), "anything"));
+        Assert.True(exemption.Covers(TestImages.Parse("docker.io/bitnami/legacy:1.0"), "anything"));
     }
 
     [Theory]
@@ -635,12 +633,12 @@ public class PolicyCompilerFieldTests
         var alpha = snapshot.Sources["alpha"];
         Assert.Equal("alpha", alpha.Name);
         Assert.False(alpha.VerifyExists);
-        Assert.True(alpha.IsHardened(Ref("dhi.io/nginx:1.25")));
-        Assert.False(alpha.IsHardened(Ref("dhi.io/nginx:1.25-dev")));
-        Assert.False(alpha.IsHardened(Ref("nginx:1.25")));
+        Assert.True(alpha.IsHardened(TestImages.Parse("dhi.io/nginx:1.25")));
+        Assert.False(alpha.IsHardened(TestImages.Parse("dhi.io/nginx:1.25-dev")));
+        Assert.False(alpha.IsHardened(TestImages.Parse("nginx:1.25")));
         Assert.Equal(["dhi.io/{name}:{tag}", "dhi.io/quay/{path}:{tag}"], alpha.Mappings.Select(m => m.To.Text));
-        Assert.True(alpha.Mappings[0].From.IsMatch(Ref("nginx:1.25")));
-        Assert.True(alpha.Mappings[1].From.IsMatch(Ref("quay.io/team/app:1")));
+        Assert.True(alpha.Mappings[0].From.IsMatch(TestImages.Parse("nginx:1.25")));
+        Assert.True(alpha.Mappings[1].From.IsMatch(TestImages.Parse("quay.io/team/app:1")));
         // verifyExists defaults to true.
         Assert.True(snapshot.Sources["zeta"].VerifyExists);
     }
@@ -653,10 +651,10 @@ public class PolicyCompilerFieldTests
                 hardened: {required: true, sources: [alpha, zeta]}
             """);
 
-        Assert.True(policy.IsHardened(Ref("dhi.io/nginx:1.25")));
-        Assert.True(policy.IsHardened(Ref("cgr.dev/chainguard/nginx:1.25")));
-        Assert.False(policy.IsHardened(Ref("dhi.io/nginx:1.25-dev")));
-        Assert.False(policy.IsHardened(Ref("nginx:1.25")));
+        Assert.True(policy.IsHardened(TestImages.Parse("dhi.io/nginx:1.25")));
+        Assert.True(policy.IsHardened(TestImages.Parse("cgr.dev/chainguard/nginx:1.25")));
+        Assert.False(policy.IsHardened(TestImages.Parse("dhi.io/nginx:1.25-dev")));
+        Assert.False(policy.IsHardened(TestImages.Parse("nginx:1.25")));
     }
 
     [Theory]
@@ -709,7 +707,7 @@ public class PolicyCompilerFieldTests
             snapshot.Errors.Select(e => (e.ObjectId, e.Field, e.Message)));
         Assert.Equal(["dhi", "unversioned"], snapshot.Sources.Keys.Order(StringComparer.Ordinal));
         // The first "dhi" is kept, not the duplicate.
-        Assert.True(snapshot.Sources["dhi"].IsHardened(Ref("dhi.io/nginx:1")));
+        Assert.True(snapshot.Sources["dhi"].IsHardened(TestImages.Parse("dhi.io/nginx:1")));
         Assert.Empty(snapshot.InvalidPolicyIds);
     }
 

@@ -1,5 +1,6 @@
 using AdmissionGuard.Policies;
 using AdmissionGuard.Serialization;
+using AdmissionGuard.Tests.Images;
 
 namespace AdmissionGuard.Tests.Policies;
 
@@ -97,11 +98,8 @@ public sealed class PolicySnapshotTests
 
         Assert.Equal(
             ["ClusterImagePolicy/library", "ClusterImagePolicy/not-busybox", "ClusterImagePolicy/web-pods"],
-            snapshot.PolicyIdsJudging("default", null, web, Ref("nginx:1.25")));
-        Assert.Equal(["ClusterImagePolicy/library"], snapshot.PolicyIdsJudging("default", null, null, Ref("busybox")));
-        Assert.Equal(["ClusterImagePolicy/not-busybox", "ClusterImagePolicy/web-pods"], snapshot.PolicyIdsJudging("default", null, web, Ref("quay.io/team/app:1")));
+            snapshot.PolicyIdsJudging("default", null, web, TestImages.Parse("nginx:1.25")));
+        Assert.Equal(["ClusterImagePolicy/library"], snapshot.PolicyIdsJudging("default", null, null, TestImages.Parse("busybox")));
+        Assert.Equal(["ClusterImagePolicy/not-busybox", "ClusterImagePolicy/web-pods"], snapshot.PolicyIdsJudging("default", null, web, TestImages.Parse("quay.io/team/app:1")));
     }
-
-    private static AdmissionGuard.Images.ImageReference Ref(string text) =>
-        AdmissionGuard.Images.ImageReferenceParser.TryParse(text, out var reference, out var error) ? reference : throw new ArgumentException(error, nameof(text));
 }
