@@ -18,6 +18,10 @@ public class NameGlobTests
     [InlineData("*-rc*", "1.0", false)]
     [InlineData("***", "anything", true)]
     [InlineData("a**z", "abcz", true)]
+    [InlineData("a**z", "abc", false)]
+    [InlineData("**-rc", "1.0-rc", true)]
+    [InlineData("**-rc", "1.0", false)]
+    [InlineData("x**", "yx", false)]
     public void IsMatch_Pattern_MatchesAsWritten(string pattern, string name, bool expected) =>
         Assert.Equal(expected, new NameGlob(pattern).IsMatch(name));
 }

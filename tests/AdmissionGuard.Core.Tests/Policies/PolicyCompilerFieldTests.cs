@@ -494,6 +494,7 @@ public class PolicyCompilerFieldTests
 
         var error = Assert.Single(snapshot.Errors);
         Assert.Equal(("ClusterImagePolicy/empty", "spec", "required"), (error.ObjectId, error.Field, error.Message));
+        Assert.Equal("ClusterImagePolicy/empty: spec: required", error.ToString());
         Assert.Equal(["ClusterImagePolicy/empty"], snapshot.InvalidPolicyIds);
     }
 
@@ -511,10 +512,34 @@ public class PolicyCompilerFieldTests
         Assert.Equal(["ClusterImagePolicy/good"], snapshot.Policies.Select(p => p.Id));
         var bad = snapshot.Invalid[0];
         Assert.Null(bad.Namespace);
-        Assert.StartsWith("spec.mode: \"Deny\" is not one of Enforce, Warn, Audit", bad.FirstError, StringComparison.Ordinal);
+        // No enum value is near "Deny": no "did you mean".
+        Assert.Equal("spec.mode: \"Deny\" is not one of Enforce, Warn, Audit", bad.FirstError);
         var team = snapshot.Invalid[1];
         Assert.Equal("web", team.Namespace);
         Assert.Equal("spec.mode: \"warn\" is not one of Enforce, Warn, Audit; did you mean \"Warn\"?", team.FirstError);
+    }
+
+    [Fact]
+    public void Compile_InvalidClusterPolicyWithMetadataNamespace_IsStillClusterWide()
+    {
+        // A stray metadata.namespace on a cluster-scoped kind names no scope: the warning goes to every namespace.
+        var snapshot = PolicyCompiler.Compile([], [Policy(ImagePolicy.ClusterKind, "wide", "stray", new ImagePolicySpec { Mode = "Deny" })]);
+
+        var invalid = Assert.Single(snapshot.Invalid);
+        Assert.Equal("ClusterImagePolicy/wide", invalid.Id);
+        Assert.Null(invalid.Namespace);
+        var error = Assert.Single(snapshot.Errors);
+        Assert.Equal(("ClusterImagePolicy/wide", null), (error.ObjectId, error.ObjectNamespace));
+    }
+
+    [Fact]
+    public void Compile_UnnamedPolicy_IsReportedAsUnnamed()
+    {
+        var snapshot = PolicyCompiler.Compile([], [Policy(ImagePolicy.ClusterKind, null, null, new ImagePolicySpec())]);
+
+        var error = Assert.Single(snapshot.Errors);
+        Assert.Equal("ClusterImagePolicy/<unnamed>: metadata.name: required", error.ToString());
+        Assert.Equal(["ClusterImagePolicy/<unnamed>"], snapshot.InvalidPolicyIds);
     }
 
     [Fact]

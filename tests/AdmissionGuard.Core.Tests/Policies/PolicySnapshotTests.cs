@@ -59,6 +59,18 @@ public sealed class PolicySnapshotTests
         Assert.Same(first, again);
     }
 
+    [Fact]
+    public void Empty_HasNoPoliciesSourcesErrorsOrInvalidOnes()
+    {
+        var empty = PolicySnapshot.Empty;
+
+        Assert.Equal((0, 0), (empty.PolicyCount, empty.SourceCount));
+        Assert.Empty(empty.Errors);
+        Assert.Empty(empty.InvalidPolicyIds);
+        Assert.Empty(empty.CandidatesFor("default"));
+        Assert.Empty(empty.WithErrors([]).InvalidPolicyIds);
+    }
+
     [Theory]
     [InlineData("prod", "tier=prod", "ClusterImagePolicy/a-everywhere,ClusterImagePolicy/d-prod")]
     [InlineData("prod", "tier=dev", "ClusterImagePolicy/a-everywhere")]
