@@ -219,7 +219,8 @@ public static class PolicyCompiler
         var rules = new List<IImageRule>();
         var policySources = Array.Empty<CompiledSource>();
         var specRules = spec.Rules;
-        if (specRules?.Hardened is { } hardenedSpec)
+        var hardenedSpec = specRules?.Hardened;
+        if (hardenedSpec is not null)
         {
             policySources = ResolveSources(hardenedSpec.Sources, sources, errors);
             if (hardenedSpec.Required == true)
@@ -233,7 +234,8 @@ public static class PolicyCompiler
         }
 
         // Each rule kind compiles its own spec (field errors included) in its file under Evaluation/Rules; this only dispatches.
-        if (specRules?.Registries is { } registries)
+        var registries = specRules?.Registries;
+        if (registries is not null)
         {
             var registryRule = RegistryRule.Compile(registries, errors);
             if (registryRule is not null)
@@ -242,17 +244,20 @@ public static class PolicyCompiler
             }
         }
 
-        if (specRules?.Tags is { } tags)
+        var tags = specRules?.Tags;
+        if (tags is not null)
         {
             rules.Add(TagRule.Compile(tags, errors));
         }
 
-        if (specRules?.Scan is { } scan)
+        var scan = specRules?.Scan;
+        if (scan is not null)
         {
             rules.Add(ScanRule.Compile(scan, errors));
         }
 
-        if (specRules?.Signatures is { } signatures)
+        var signatures = specRules?.Signatures;
+        if (signatures is not null)
         {
             var signatureRule = Evaluation.Rules.Signatures.SignatureRuleCompiler.Compile(signatures, ns, errors);
             if (signatureRule is not null)
@@ -406,7 +411,8 @@ public static class PolicyCompiler
         var globs = new List<ImageGlob>(patterns.Count);
         for (var i = 0; i < patterns.Count; i++)
         {
-            if (GlobAt(patterns[i], $"{field}[{i}]", errors) is { } glob)
+            var glob = GlobAt(patterns[i], $"{field}[{i}]", errors);
+            if (glob is not null)
             {
                 globs.Add(glob);
             }
