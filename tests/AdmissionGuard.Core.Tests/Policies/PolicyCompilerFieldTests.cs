@@ -753,6 +753,38 @@ public class PolicyCompilerFieldTests
     }
 
     [Fact]
+    public void CheckPolicy_WithoutHardenedRule_ErrorsUnderItsIdAndNothingPending()
+    {
+        var policy = Policy(ImagePolicy.ClusterKind, null, "stray", new ImagePolicySpec { Mode = "Deny" });
+
+        var errors = PolicyCompiler.Check(policy, PolicySnapshot.Empty, out var pending);
+
+        Assert.Empty(pending);
+        Assert.Equal(["metadata.name", "spec.mode"], errors.Select(e => e.Field));
+        Assert.All(errors, e => Assert.Equal("ClusterImagePolicy/<unnamed>", e.ObjectId));
+    }
+
+    [Fact]
+    public void CheckPolicy_ClusterPolicyWithStrayNamespace_PendingUnderTheClusterId()
+    {
+        var policy = Policy(ImagePolicy.ClusterKind, "wide", "stray", new ImagePolicySpec
+        {
+            Rules = new PolicyRules { Hardened = new HardenedRuleSpec { Required = true, Sources = ["later"] } },
+        });
+
+        Assert.Empty(PolicyCompiler.Check(policy, PolicySnapshot.Empty, out var pending));
+
+        Assert.Equal("ClusterImagePolicy/wide", Assert.Single(pending).ObjectId);
+    }
+
+    [Fact]
+    public void CheckPolicy_NullArgument_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => PolicyCompiler.Check(null!, PolicySnapshot.Empty, out _));
+        Assert.Throws<ArgumentNullException>(() => PolicyCompiler.Check(Policy(ImagePolicy.ClusterKind, "wide", null, new ImagePolicySpec()), null!, out _));
+    }
+
+    [Fact]
     public void WithErrors_PolicyNeverCompiled_BecomesInvalidOnce()
     {
         var snapshot = CompileYaml("""
