@@ -141,7 +141,7 @@ public class PolicyCompilerFieldTests
             """);
 
         var error = Assert.Single(snapshot.Errors);
-        Assert.Equal("spec.rewrite.enabled", error.Field);
+        Assert.Equal(("spec.rewrite.enabled", "rewriting needs at least one HardenedImageSource with mappings"), (error.Field, error.Message));
         Assert.Equal(0, snapshot.PolicyCount);
     }
 
