@@ -792,6 +792,11 @@ public class PolicyCompilerFieldTests
             kind: ClusterImagePolicy
             metadata: {name: kept}
             spec: {mode: Warn}
+            ---
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ClusterImagePolicy
+            metadata: {name: other}
+            spec: {mode: Audit}
             """);
 
         var reported = snapshot.WithErrors(
@@ -808,6 +813,6 @@ public class PolicyCompilerFieldTests
         Assert.Null(reported.Invalid[0].Match);
         Assert.Equal("web", reported.Invalid[1].Namespace);
         Assert.Equal(5, reported.Errors.Count);
-        Assert.Equal(["ClusterImagePolicy/kept"], reported.Policies.Select(p => p.Id));
+        Assert.Equal(["ClusterImagePolicy/kept", "ClusterImagePolicy/other"], reported.Policies.Select(p => p.Id));
     }
 }
