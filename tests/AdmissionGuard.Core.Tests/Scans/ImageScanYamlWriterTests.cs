@@ -74,7 +74,10 @@ public class ImageScanYamlWriterTests
     public void Write_EveryField_ReadsBackAsTheSameScan()
     {
         var text = Write(Full());
+
+        // One document that starts with "---" and has no "..." end marker, so several can be concatenated.
         Assert.StartsWith("---", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("...", text, StringComparison.Ordinal);
 
         var set = new ManifestSet();
         set.AddText(text, "scan.yaml");

@@ -622,4 +622,14 @@ public class ImporterFormatTests
         Assert.Contains("the list holds 2 reports", Run(Operator, yaml).Error, StringComparison.Ordinal);
         Assert.Equal(D3, Spec(Run(Operator, yaml, "redis:7")).Digest);
     }
+
+    [Fact]
+    public void Import_NullOptions_Throws()
+    {
+        using var document = JsonDocument.Parse("{}");
+        foreach (var importer in ScanReportImporters.All)
+        {
+            Assert.Throws<ArgumentNullException>(() => importer.Import(document.RootElement, null!));
+        }
+    }
 }

@@ -342,4 +342,15 @@ public class ScanIndexTests
         Assert.Throws<ArgumentNullException>(() => ScanIndex.Build([], null!));
         Assert.Throws<ArgumentNullException>(() => ScanIndex.Empty.Find((ImageReference)null!, null));
     }
+
+    [Fact]
+    public void Build_EqualImageStrings_ShareOneInstance()
+    {
+        // Many scans name the same image (every rebuild); the index keeps one string for all of them.
+        var first = Scan(new string("docker.io/library/nginx:1.25".AsSpan()), Digest(1), T0);
+        var second = Scan(new string("docker.io/library/nginx:1.25".AsSpan()), Digest(2), T0);
+        Assert.False(ReferenceEquals(first.Spec!.Image, second.Spec!.Image));
+        var index = Build(first, second);
+        Assert.Same(index.Find("x", Digest(1))!.Image, index.Find("x", Digest(2))!.Image);
+    }
 }
