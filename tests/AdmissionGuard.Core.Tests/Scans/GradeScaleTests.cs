@@ -165,4 +165,13 @@ public class GradeScaleTests
         Assert.False(GradeScale.TryParseGrade(text, out var grade));
         Assert.Equal(Grade.A, grade);
     }
+
+    [Fact]
+    public void NewScale_IsTheDocumentedScale()
+    {
+        var scale = new GradeScale();
+        Assert.Equal(GradeScale.Default, scale);
+        Assert.True(scale.EoslIsF);
+        Assert.Equal(Grade.F, scale.Compute(eosl: true, critical: 0, high: 0, fixableCritical: 0, fixableHigh: 0));
+    }
 }

@@ -87,12 +87,13 @@ public class ImporterFormatTests
             TrivyVuln("CVE-2", "zlib", "1.2", "HIGH", " "),            // a blank fixed version is no fix
             TrivyVuln("CVE-3", "zlib", "1.2", "high", "1.3"),
             TrivyVuln("CVE-4", "musl", "1.1", "MEDIUM", "1.2"),
+            TrivyVuln("CVE-4", "musl", "1.0", "MEDIUM", "1.2"),       // another installed version: another finding
             TrivyVuln("CVE-5", "musl", "1.1", "LOW", "1.2"),
             TrivyVuln("CVE-6", "musl", "1.1", "UNKNOWN"),
             TrivyVuln("CVE-7", "musl", "1.1", "NONE")) + "]";
         var result = Run(Trivy, TrivyReport(vulnerabilities));
         var spec = Spec(result);
-        Counts(spec, 2, 2, 1, 2, 1, 1, 1);
+        Counts(spec, 2, 2, 2, 2, 1, 1, 1);
         Assert.Equal("E", spec.Grade);
         Assert.Equal(D1, spec.Digest);
         Assert.Contains("1 duplicate finding(s) counted once", result.Warnings);
@@ -155,6 +156,16 @@ public class ImporterFormatTests
     }
 
     [Fact]
+    public void Trivy_NoMetadata_NeedsImageDigest()
+    {
+        const string report = """{"SchemaVersion":2,"ArtifactName":"alpine:3.10","Results":[]}""";
+        Assert.Contains("no image digest", Run(Trivy, report).Error, StringComparison.Ordinal);
+        var spec = Spec(Run(Trivy, report, "alpine@" + D1));
+        Assert.Equal(("docker.io/library/alpine:3.10", D1), (spec.Image, spec.Digest));
+        Assert.Null(spec.Os);
+    }
+
+    [Fact]
     public void Trivy_MetadataReference_NamesTheImage()
     {
         var report = $$"""{"SchemaVersion":2,"ArtifactName":"/x.tar","Metadata":{"Reference":"quay.io/org/app:2","RepoDigests":["{{D1}}"]},"Results":[]}""";
@@ -167,7 +178,7 @@ public class ImporterFormatTests
         {"vulnerability":{"id":"{{id}}","severity":"{{severity}}","fix":{"versions":["9"],"state":"{{state}}"} },"artifact":{"name":"{{package}}","version":"{{version}}"} }
         """;
 
-    private static string GrypeReport(string matches, string target = $$"""{"userInput":"busybox:1.32.1","tags":["busybox:1.32.1"],"repoDigests":["busybox@{{D1}}"],"manifestDigest":"{{D2}}"}""", string rest = ""","distro":{"name":"busybox","version":"1.32.1"},"descriptor":{"name":"grype","version":"0.94.0","timestamp":"2025-06-19T11:43:35Z"}""") => $$"""
+    private static string GrypeReport(string matches, string target = $$"""{"userInput":"busybox","tags":["busybox:1.32.1"],"repoDigests":["busybox@{{D1}}"],"manifestDigest":"{{D2}}"}""", string rest = ""","distro":{"name":"busybox","version":"1.32.1"},"descriptor":{"name":"grype","version":"0.94.0","timestamp":"2025-06-19T11:43:35Z"}""") => $$"""
         {"matches":{{matches}},"source":{"type":"image","target":{{target}}}{{rest}}}
         """;
 
@@ -283,7 +294,9 @@ public class ImporterFormatTests
         const string rules = """
             [{"id":"CVE-1","properties":{"tags":["vulnerability","security","HIGH"]}},
              {"id":"CVE-2","properties":{"tags":["vulnerability","CRITICAL","unknown"]}},
-             {"id":"CVE-3","properties":{"tags":["vulnerability","security"]}}]
+             {"id":"CVE-3","properties":{"tags":["vulnerability","security"]}},
+             {"id":"CVE-4","properties":{"tags":["LOW"]}},
+             {"id":"CVE-4","properties":{"tags":["MEDIUM"]}}]
             """;
 
         // No "Severity:" line: the rule's tags decide. CVE-2 carries a wrong index (0, CVE-1's), so it is found by id;
@@ -293,9 +306,12 @@ public class ImporterFormatTests
             SarifResult("CVE-2", "Package: b\\nInstalled Version: 1", ruleIndex: 0),
             SarifResult("CVE-3", "Package: c\\nInstalled Version: 1", ruleIndex: 2),
             SarifResult("CVE-1", "Package: d\\nInstalled Version: 1", ruleIndex: 7),
+            SarifResult("CVE-1", "Package: f\\nInstalled Version: 1", ruleIndex: 5),  // just past the last rule
+            SarifResult("CVE-1", "Severity: \\nPackage: g\\nInstalled Version: 1", ruleIndex: 0),  // an empty Severity line says nothing
+            SarifResult("CVE-4", "Package: h\\nInstalled Version: 1", ruleIndex: 4),  // the rule the index names, not the first with that id
             SarifResult("CVE-9", "Package: e\\nInstalled Version: 1")) + "]";
         var spec = Spec(Run(Sarif, SarifReport(results, rules)));
-        Counts(spec, 1, 2, 0, 0, 2, 0, 1);
+        Counts(spec, 1, 4, 1, 0, 2, 0, 1);
     }
 
     [Fact]
@@ -319,6 +335,18 @@ public class ImporterFormatTests
         var result = Run(Sarif, SarifReport(results, rules));
         Counts(Spec(result), 0, 3, 0, 0, 0, 0, 0);
         Assert.Contains("1 duplicate finding(s) counted once", result.Warnings);
+    }
+
+    [Fact]
+    public void Sarif_NoTool_SeverityUnknownAndNameSarif()
+    {
+        var report = $$"""
+            {"version":"2.1.0","runs":[{"results":[{"ruleId":"CVE-1","ruleIndex":0,"message":{"text":"Package: a\nInstalled Version: 1"} }],
+             "properties":{"imageName":"ghcr.io/org/app:5","repoDigests":["ghcr.io/org/app@{{D3}}"]} }]}
+            """;
+        var spec = Spec(Run(Sarif, report));
+        Counts(spec, 0, 0, 0, 0, 1, 0, 0);
+        Assert.Equal("sarif", spec.Scanner!.Name);
     }
 
     [Fact]
@@ -347,8 +375,10 @@ public class ImporterFormatTests
          "affects":[{{string.Join(",", refs.Split(' ').Select(r => Affect(r, versionStatus)))}}]}
         """;
 
-    private static string Affect(string reference, string status) =>
-        "{\"ref\":\"" + reference + "\",\"versions\":[{\"version\":\"1\",\"status\":\"" + status + "\"}]}";
+    // status "-" writes an affects entry without versions; "a/b" two versions with those statuses.
+    private static string Affect(string reference, string status) => status == "-"
+        ? "{\"ref\":\"" + reference + "\"}"
+        : "{\"ref\":\"" + reference + "\",\"versions\":[" + string.Join(",", status.Split('/').Select((s, i) => "{\"version\":\"" + (i + 1) + "\",\"status\":\"" + s + "\"}")) + "]}";
 
     [Theory]
     [InlineData("""{"bomFormat":"cyclonedx"}""", true)]
@@ -394,8 +424,10 @@ public class ImporterFormatTests
             CdxVuln("CVE-1", critical, extra: "\"recommendation\":\"Upgrade to 2.0\","),
             CdxVuln("CVE-2", critical, extra: "\"recommendation\":\"  \","),
             CdxVuln("CVE-3", high, versionStatus: "unaffected"),
-            CdxVuln("CVE-4", high)) + "]";
-        Counts(Spec(Run(CycloneDx, Cdx(vulnerabilities))), 2, 2, 0, 0, 0, 1, 1);
+            CdxVuln("CVE-4", high),
+            CdxVuln("CVE-5", high, versionStatus: "affected/unaffected"),  // fixed in a later version
+            CdxVuln("CVE-6", high, versionStatus: "-")) + "]";                // no version information: not known to be fixed
+        Counts(Spec(Run(CycloneDx, Cdx(vulnerabilities))), 2, 4, 0, 0, 0, 1, 2);
     }
 
     [Fact]
@@ -405,9 +437,11 @@ public class ImporterFormatTests
         var vulnerabilities = "[" + string.Join(",",
             CdxVuln("CVE-1", high, refs: "pkg-a pkg-b"),
             CdxVuln("CVE-1", high, refs: "pkg-b pkg-a"),   // the same refs in another order
-            CdxVuln("CVE-1", high, refs: "pkg-a")) + "]";
+            CdxVuln("CVE-1", high, refs: "pkg-a"),
+            CdxVuln("CVE-2", high, refs: "a bc"),
+            CdxVuln("CVE-2", high, refs: "ab c")) + "]";                 // other packages, not the same joined text
         var result = Run(CycloneDx, Cdx(vulnerabilities));
-        Counts(Spec(result), 0, 2, 0, 0, 0, 0, 0);
+        Counts(Spec(result), 0, 4, 0, 0, 0, 0, 0);
         Assert.Contains("1 duplicate finding(s) counted once", result.Warnings);
     }
 
@@ -453,9 +487,14 @@ public class ImporterFormatTests
     {
         var metadata = $$"""
             {"component":{"type":"container","name":"quay.io/org/app:3","purl":"pkg:oci/app@sha256%3A3333333333333333333333333333333333333333333333333333333333333333",
-                          "properties":[{"name":"aquasecurity:trivy:RepoDigest","value":"quay.io/org/app@{{D2}}"},{"name":"aquasecurity:trivy:RepoDigest","value":" "}]} }
+                          "properties":[{"name":"aquasecurity:trivy:RepoDigest","value":"quay.io/org/app@{{D2}}"},{"name":"aquasecurity:trivy:RepoDigest","value":" "},
+                                        {"name":"aquasecurity:trivy:RepoDigest"},{"name":"aquasecurity:trivy:RepoTag","value":""}]} }
             """;
-        Assert.Equal(D2, Spec(Run(CycloneDx, Cdx("[]", metadata))).Digest);
+        var result = Run(CycloneDx, Cdx("[]", metadata));
+        Assert.Equal(D2, Spec(result).Digest);
+
+        // Blank or missing property values are no digests at all (no "ignored" warning).
+        Assert.DoesNotContain(result.Warnings, w => w.StartsWith("ignored repo digest", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -475,8 +514,8 @@ public class ImporterFormatTests
           {{extra}}"vulnerabilities":{{vulnerabilities}}{{summary}} } }
         """;
 
-    private static string OperatorVuln(string id, string resource, string severity, string fixedVersion = "") =>
-        $$"""{"vulnerabilityID":"{{id}}","resource":"{{resource}}","installedVersion":"1","fixedVersion":"{{fixedVersion}}","severity":"{{severity}}"}""";
+    private static string OperatorVuln(string id, string resource, string severity, string fixedVersion = "", string installed = "1") =>
+        $$"""{"vulnerabilityID":"{{id}}","resource":"{{resource}}","installedVersion":"{{installed}}","fixedVersion":"{{fixedVersion}}","severity":"{{severity}}"}""";
 
     [Theory]
     [InlineData("""{"kind":"VulnerabilityReport","report":{}}""", true)]
@@ -496,20 +535,21 @@ public class ImporterFormatTests
             OperatorVuln("CVE-2", "zlib", "HIGH", "1.3"),
             OperatorVuln("CVE-3", "zlib", "HIGH"),
             OperatorVuln("CVE-3", "zlib", "HIGH"),
-            OperatorVuln("CVE-4", "musl", "MEDIUM", "2")) + "]";
+            OperatorVuln("CVE-4", "musl", "MEDIUM", "2"),
+            OperatorVuln("CVE-4", "musl", "MEDIUM", "2", installed: "0.9")) + "]";
         const string summary = ""","summary":{"criticalCount":0,"highCount":4,"mediumCount":1,"lowCount":2,"noneCount":3,"unknownCount":1}""";
         var result = Run(Operator, OperatorReport("r", "library/ubuntu", "20.04", D1, vulnerabilities, summary, extra: """ "os":{"family":"ubuntu","name":"20.04","eosl":false},"updateTimestamp":"2024-01-24T00:00:00Z","""));
         var spec = Spec(result);
 
-        // critical max(1, 0), high max(2, 4), medium max(1, 1), low max(0, 2 + 3), unknown max(0, 1); fixable from the list.
-        Counts(spec, 1, 4, 1, 5, 1, 1, 1);
+        // critical max(1, 0), high max(2, 4), medium max(2, 1), low max(0, 2 + 3), unknown max(0, 1); fixable from the list.
+        Counts(spec, 1, 4, 2, 5, 1, 1, 1);
         Assert.Equal("E", spec.Grade);
         Assert.Equal(("docker.io/library/ubuntu:20.04", D1), (spec.Image, spec.Digest));
         Assert.Equal(("trivy", "0.48.3"), (spec.Scanner!.Name, spec.Scanner.Version));
         Assert.Equal(("ubuntu", "20.04", false), (spec.Os!.Family, spec.Os.Name, spec.Os.Eosl));
         Assert.Equal(new DateTimeOffset(2024, 1, 24, 0, 0, 0, TimeSpan.Zero), spec.ScannedAt);
         var disagreement = Assert.Single(result.Warnings, w => w.Contains("disagrees", StringComparison.Ordinal));
-        Assert.StartsWith("report.summary (critical 0, high 4, medium 1, low 5, unknown 1) disagrees with report.vulnerabilities (critical 1, high 2, medium 1, low 0, unknown 0)", disagreement, StringComparison.Ordinal);
+        Assert.StartsWith("report.summary (critical 0, high 4, medium 1, low 5, unknown 1) disagrees with report.vulnerabilities (critical 1, high 2, medium 2, low 0, unknown 0)", disagreement, StringComparison.Ordinal);
         Assert.Contains("1 duplicate finding(s) counted once", result.Warnings);
     }
 
@@ -582,6 +622,19 @@ public class ImporterFormatTests
         var result = Run(Operator, OperatorList(), image);
         Assert.Null(result.Scan);
         Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Operator_List_ReportWithoutRepository_IsNamedByItsObjectName()
+    {
+        var list = "{\"kind\":\"List\",\"items\":[" + OperatorReport("redis", "library/redis", "7", D3) + "," +
+            """{"kind":"VulnerabilityReport","metadata":{"name":"pod-web"},"report":{"artifact":{"digest":"sha256:4444444444444444444444444444444444444444444444444444444444444444"}}},""" +
+            """{"kind":"VulnerabilityReport","report":{"artifact":{}}}]}""";
+        Assert.Contains("the list holds 3 reports (index.docker.io/library/redis:7, pod-web, ?); pick one with --image", Run(Operator, list).Error, StringComparison.Ordinal);
+
+        // Picked by digest; the report names no image, so --image's repository does.
+        var spec = Spec(Run(Operator, list, "app@sha256:4444444444444444444444444444444444444444444444444444444444444444"));
+        Assert.Equal(("docker.io/library/app", "sha256:4444444444444444444444444444444444444444444444444444444444444444"), (spec.Image, spec.Digest));
     }
 
     [Fact]

@@ -275,4 +275,33 @@ public class ReportDocumentTests
         Assert.Equal("B", Spec(new TrivyJsonImporter().Import(document.RootElement, new ScanImportOptions(null, Now, GradeScale.Default))).Grade);
         Assert.Equal("C", Spec(new TrivyJsonImporter().Import(document.RootElement, new ScanImportOptions(null, Now, strict))).Grade);
     }
+
+    [Fact]
+    public void Resolve_ImageDigestNotInReport_NamesTheReportsDigests()
+    {
+        const string d3 = "sha256:3333333333333333333333333333333333333333333333333333333333333333";
+        var result = Trivy("{\"RepoDigests\":[\"a.example.com/app@" + D1 + "\",\"b.example.com/app@" + D2 + "\"]}", "app@" + d3);
+        Assert.Null(result.Scan);
+        Assert.Equal("--image digest " + d3 + " is not in the report, which names " + D1 + ", " + D2, result.Error);
+    }
+
+    [Fact]
+    public void Resolve_BareAndRepositoryDigests_NeedImageToPick()
+    {
+        // Two digests, one without repository: neither is "the" image without --image.
+        var result = Trivy("{\"RepoDigests\":[\"" + D1 + "\",\"a.example.com/app@" + D2 + "\"]}", null);
+        Assert.Null(result.Scan);
+        Assert.Equal(
+            "the report names several images (@" + D1 + ", a.example.com/app@" + D2 + "); pick one with --image REF@sha256:<digest>",
+            result.Error);
+    }
+
+    [Fact]
+    public void Resolve_NoScanTime_WarningNamesTheImportTime()
+    {
+        var json = "{\"SchemaVersion\":2,\"ArtifactName\":\"app:1\",\"Metadata\":{\"RepoDigests\":[\"" + D1 + "\"]},\"Results\":[]}";
+        using var document = JsonDocument.Parse(json);
+        var result = new TrivyJsonImporter().Import(document.RootElement, new ScanImportOptions(null, Now, GradeScale.Default));
+        Assert.Equal(["the report carries no scan time; scannedAt is the import time 2026-11-20T10:00:00.0000000+00:00"], result.Warnings);
+    }
 }
