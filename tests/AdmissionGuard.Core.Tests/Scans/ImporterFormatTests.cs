@@ -426,8 +426,8 @@ public class ImporterFormatTests
             CdxVuln("CVE-3", high, versionStatus: "unaffected"),
             CdxVuln("CVE-4", high),
             CdxVuln("CVE-5", high, versionStatus: "affected/unaffected"),  // fixed in a later version
-            CdxVuln("CVE-6", high, versionStatus: "-")) + "]";                // no version information: not known to be fixed
-        Counts(Spec(Run(CycloneDx, Cdx(vulnerabilities))), 2, 4, 0, 0, 0, 1, 2);
+            CdxVuln("CVE-6", critical, versionStatus: "-")) + "]";            // no version information: not known to be fixed
+        Counts(Spec(Run(CycloneDx, Cdx(vulnerabilities))), 3, 3, 0, 0, 0, 1, 2);
     }
 
     [Fact]
