@@ -78,6 +78,15 @@ public class ImporterFormatTests
     }
 
     [Fact]
+    public void Trivy_NoSchemaVersion_IsAnErrorWhenAskedFor()
+    {
+        // --format trivy skips detection, so Import sees a report that CanRead would not take.
+        using var document = JsonDocument.Parse("""{"ArtifactName":"alpine:3.10","Results":[]}""");
+        var result = Trivy.Import(document.RootElement, new ScanImportOptions("alpine@" + D1, Now, GradeScale.Default));
+        Assert.Equal("Trivy SchemaVersion (none) is not supported; only 2 is", result.Error);
+    }
+
+    [Fact]
     public void Trivy_SeveritiesFixedVersionsAndDuplicates_CountedOnceEach()
     {
         var vulnerabilities = "[" + string.Join(",",
@@ -251,6 +260,8 @@ public class ImporterFormatTests
     [InlineData("""{"version":"2.0.0","runs":[]}""", false)]
     [InlineData("""{"version":"2.1.0","runs":{}}""", false)]
     [InlineData("""{"version":"2.1.0"}""", false)]
+    [InlineData("""{"runs":[]}""", false)]
+    [InlineData("""{"$schema":"http://cyclonedx.org/schema/bom-1.5.schema.json","runs":[]}""", false)]
     public void Sarif_CanRead_NeedsRunsAndVersionOrSchema(string json, bool expected) => Assert.Equal(expected, Reads(Sarif, json));
 
     [Theory]
@@ -331,9 +342,10 @@ public class ImporterFormatTests
             SarifResult("R1", "weak cipher", 0, Location("app/Dockerfile", 3)),
             SarifResult("R1", "weak cipher", 0, Location("app/Dockerfile", 3)),
             SarifResult("R1", "weak cipher", 0, Location("app/Dockerfile", 9)),
-            SarifResult("R1", "weak cipher", 0, Location("lib/Dockerfile", 3))) + "]";
+            SarifResult("R1", "weak cipher", 0, Location("lib/Dockerfile", 3)),
+            SarifResult("R2", "no location")) + "]";                                // no rule, no location: one unknown finding
         var result = Run(Sarif, SarifReport(results, rules));
-        Counts(Spec(result), 0, 3, 0, 0, 0, 0, 0);
+        Counts(Spec(result), 0, 3, 0, 0, 1, 0, 0);
         Assert.Contains("1 duplicate finding(s) counted once", result.Warnings);
     }
 
@@ -480,6 +492,11 @@ public class ImporterFormatTests
     {
         var metadata = $$"""{"component":{"type":"container","name":"quay.io/org/app:3","purl":"{{purl}}"} }""";
         Assert.Contains("no image digest", Run(CycloneDx, Cdx("[]", metadata)).Error, StringComparison.Ordinal);
+
+        // Not a digest at all, so not even an "ignored repo digest".
+        var withImage = Run(CycloneDx, Cdx("[]", metadata), "quay.io/org/app:3@" + D2);
+        Assert.Equal(D2, Spec(withImage).Digest);
+        Assert.DoesNotContain(withImage.Warnings, w => w.StartsWith("ignored repo digest", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -566,6 +583,14 @@ public class ImporterFormatTests
         var vulnerabilities = "[" + OperatorVuln("CVE-1", "openssl", "CRITICAL") + "]";
         var result = Run(Operator, OperatorReport("r", "library/ubuntu", "20.04", D1, vulnerabilities, summary));
         Assert.Equal(warns, result.Warnings.Any(w => w.Contains("disagrees", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Operator_OsWithoutEosl_IsNotEndOfLife()
+    {
+        var spec = Spec(Run(Operator, OperatorReport("r", "library/ubuntu", "24.04", D1, extra: """ "os":{"family":"ubuntu","name":"24.04"},""")));
+        Assert.Equal(("ubuntu", "24.04", false), (spec.Os!.Family, spec.Os.Name, spec.Os.Eosl));
+        Assert.Equal("A", spec.Grade);
     }
 
     [Fact]
