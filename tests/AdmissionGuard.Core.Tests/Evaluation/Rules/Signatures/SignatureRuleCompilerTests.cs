@@ -65,6 +65,15 @@ public class SignatureRuleCompilerTests
         Assert.Equal("spec.rules.signatures.keys[0].publicKey", Single(new SignatureRuleSpec { Keys = [new SignatureKeySpec { Name = "a", PublicKey = "nonsense" }] }).Item1);
 
     [Fact]
+    public void Compile_RepositoryTemplateThatDoesNotCompile_IsAnErrorOnRepository()
+    {
+        var (field, message) = Single(new SignatureRuleSpec { Keys = [Secret()], Repository = "r.example.com/{image}" });
+
+        Assert.Equal("spec.rules.signatures.repository", field);
+        Assert.Contains("{image}", message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Compile_RepositoryThatDoesNotParse_NamesTheTemplateAndTheParseError()
     {
         var (field, message) = Single(new SignatureRuleSpec { Keys = [Secret()], Repository = "r.example.com/UPPER/{name}" });
