@@ -30,6 +30,14 @@ internal sealed class MappingTemplate
         while (i < text.Length)
         {
             var open = text.IndexOf('{', i);
+            // Every "}" closes a variable: one in literal text (`dhi.io/{name}}`) is a typo, not part of a twin's name.
+            var stray = open < 0 ? text.IndexOf('}', i) : text.IndexOf('}', i, open - i);
+            if (stray >= 0)
+            {
+                error = $"unmatched \"}}\" at position {stray}";
+                return null;
+            }
+
             if (open < 0)
             {
                 parts.Add((text[i..], null));
@@ -58,12 +66,6 @@ internal sealed class MappingTemplate
 
             parts.Add((null, variable));
             i = close + 1;
-        }
-
-        if (text.Contains('}', StringComparison.Ordinal) && parts.TrueForAll(p => p.Item2 is null))
-        {
-            error = "unmatched \"}\"";
-            return null;
         }
 
         return new MappingTemplate(text, [.. parts]);

@@ -61,7 +61,10 @@ public class MappingTemplateTests
     [InlineData("dhi.io/{}", "unknown variable {}; use {registry}, {repository}, {path}, {name} or {tag}")]
     [InlineData("dhi.io/{name", "unclosed \"{\" at position 7")]
     [InlineData("dhi.io/{name}:{tag", "unclosed \"{\" at position 14")]
-    [InlineData("dhi.io/name}", "unmatched \"}\"")]
+    [InlineData("dhi.io/name}", "unmatched \"}\" at position 11")]
+    [InlineData("dhi.io/{name}}", "unmatched \"}\" at position 13")]
+    [InlineData("}dhi.io/{name}", "unmatched \"}\" at position 0")]
+    [InlineData("dhi.io/{name}:{tag}-x}", "unmatched \"}\" at position 21")]
     public void Compile_BadTemplate_FailsWithReason(string? text, string expected)
     {
         Assert.Null(MappingTemplate.Compile(text, out var error));
