@@ -162,6 +162,8 @@ public class ImageReferenceParserTests
         { "[::1:5000/x", "missing its closing \"]\"" },
         { "[::g]/x", "is not a valid IPv6 address" },
         { "[1:2]/x", "is not a valid IPv6 address" },
+        { "[1234]:5000/x", "is not a valid IPv6 address" },      // IPAddress reads "1234" as the IPv4 address 0.0.4.210
+        { "[ffff]:443/x", "is not a valid IPv6 address" },
         { "[]/x", "repository path contains invalid character '['" },
         { "[::1]x:5/y", "must be followed by \":port\" or \"/\"" },
         { "-registry.com/x", "label that starts or ends with \"-\"" },
