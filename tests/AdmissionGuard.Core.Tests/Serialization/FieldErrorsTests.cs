@@ -114,6 +114,7 @@ public class FieldErrorsTests
     [InlineData("dsalwed", "disallowed")]         // three deletions: 10 / 3 = 3
     [InlineData("DISALLOWED", "disallowed")]
     [InlineData("DisAllowed", "disallowed")]
+    [InlineData("DisAlowed", "disallowed")]       // a typo in other case: still one edit
     [InlineData("requiredigest", "requireDigest")]
     [InlineData("mod", "mode")]
     [InlineData("tp", "to")]                      // a two-character name still allows one edit
