@@ -82,6 +82,15 @@ public class FieldErrorsTests
         Assert.Equal(("spec.nmae", "unknown field \"nmae\""), FieldErrors.Split(error));
     }
 
+    [Theory]
+    [InlineData("$")]
+    [InlineData(null)]
+    public void Split_UnknownFieldAtTheRoot_IsNamedAlone(string? path)
+    {
+        var error = new JsonException("The JSON property 'nmae' could not be mapped to any .NET member contained in type 'AdmissionGuard.Other.Thing'.", path, 0, 0);
+        Assert.Equal(("nmae", "unknown field \"nmae\""), FieldErrors.Split(error));
+    }
+
     [Fact]
     public void Split_MessageWithoutKnownShape_KeepsTheTextBeforeThePath()
     {
