@@ -114,7 +114,7 @@ public class CrdTests
             });
         }
 
-        // rewrite-needs-sources and required-needs-sources on both policy kinds, the name-matches-digest rule on ImageScan.
+        // rewrite-with-hardened-needs-sources and required-needs-sources on both policy kinds, the name-matches-digest rule on ImageScan.
         Assert.Equal(5, rules.Count);
         Assert.All(rules, r =>
         {
@@ -124,16 +124,18 @@ public class CrdTests
     }
 
     [Theory]
-    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true}}""", false)]
     [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true},"rules":{"hardened":{"sources":[]}}}""", false)]
-    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true},"rules":{"tags":{"disallowed":["latest"]}}}""", false)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true},"rules":{"hardened":{"required":false}}}""", false)]
     [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true},"rules":{"hardened":{"sources":["dhi"]}}}""", true)]
-    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":false}}""", true)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true}}""", true)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":true,"pinDigest":true},"rules":{"tags":{"disallowed":["latest"]}}}""", true)]
+    [InlineData("ClusterImagePolicy", """{"rewrite":{"enabled":false},"rules":{"hardened":{"required":false}}}""", true)]
     [InlineData("ClusterImagePolicy", """{"rewrite":{"pinDigest":true}}""", true)]
     [InlineData("ClusterImagePolicy", """{}""", true)]
-    [InlineData("ImagePolicy", """{"rewrite":{"enabled":true}}""", false)]
+    [InlineData("ImagePolicy", """{"rewrite":{"enabled":true},"rules":{"hardened":{"sources":[]}}}""", false)]
+    [InlineData("ImagePolicy", """{"rewrite":{"enabled":true}}""", true)]
     [InlineData("ImagePolicy", """{"rewrite":{"enabled":true},"rules":{"hardened":{"sources":["dhi"]}}}""", true)]
-    public void Crd_RewriteWithoutSources_IsRejectedByItsCelRule(string kind, string spec, bool valid)
+    public void Crd_RewriteWithHardenedRuleWithoutSources_IsRejectedByItsCelRule(string kind, string spec, bool valid)
     {
         var rule = CelRules.Rule(Crds.SchemaOf(kind)["properties"]!["spec"]!);
 

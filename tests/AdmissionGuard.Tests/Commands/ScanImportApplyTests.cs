@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json.Nodes;
@@ -228,7 +227,7 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Apply_NothingListeningOnThePort_Exit2Quickly()
+    public async Task Apply_NothingListeningOnThePort_Exit2WithTheReason()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -237,14 +236,12 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         var closed = TestKubeconfig.Write($"http://127.0.0.1:{port}");
         try
         {
-            var clock = Stopwatch.StartNew();
             var (code, output, error) = await Run("", Fixture(Busybox), "--apply", "--kubeconfig", closed);
 
             Assert.Equal(2, code);
             Assert.Empty(output);
             Assert.Contains($"cannot reach the API server at http://127.0.0.1:{port}", error, StringComparison.Ordinal);
             Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
         }
         finally
         {
@@ -261,7 +258,6 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
         var silent = TestKubeconfig.Write($"http://127.0.0.1:{port}");
         try
         {
-            var clock = Stopwatch.StartNew();
             var stdout = new StringWriter();
             var stderr = new StringWriter();
             var code = await ScanImportCommand.RunAsync(["--apply", "--kubeconfig", silent, Fixture(Busybox)],
@@ -270,7 +266,6 @@ public sealed class ScanImportApplyTests : IAsyncLifetime
             Assert.Equal(2, code);
             Assert.Empty(stdout.ToString());
             Assert.Contains($"the API server at http://127.0.0.1:{port} did not answer within 1s", stderr.ToString(), StringComparison.Ordinal);
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"took {clock.Elapsed}");
         }
         finally
         {

@@ -114,14 +114,26 @@ public sealed class CrdSchemaTests
     }
 
     [Fact]
-    public void Admit_RewriteWithoutSources_CelRuleAtItsFieldPath()
+    public void Admit_PinOnlyPolicyWithoutHardenedRule_IsStored()
     {
-        var policy = Policy("""{"rewrite":{"enabled":true}}""");
+        // Without rules.hardened a policy rewrites with every HardenedImageSource, as in local mode; a policy that only
+        // pins tags to digests is written this way.
+        var policy = Policy("""{"rules":{"tags":{"requireDigest":true}},"rewrite":{"enabled":true,"pinDigest":true}}""");
+
+        var result = Schema("ClusterImagePolicy").Admit(policy);
+
+        Assert.True(result.Valid, string.Join("; ", result.Errors));
+    }
+
+    [Fact]
+    public void Admit_RewriteWithHardenedRuleWithoutSources_CelRuleAtItsFieldPath()
+    {
+        var policy = Policy("""{"rewrite":{"enabled":true},"rules":{"hardened":{"required":false}}}""");
 
         var error = Assert.Single(Schema("ClusterImagePolicy").Admit(policy).Errors);
 
         Assert.Equal(
-            """spec.rewrite.enabled: Invalid value: "object": rewrite.enabled needs rules.hardened.sources: rewriting uses the mappings of those HardenedImageSources""",
+            """spec.rewrite.enabled: Invalid value: "object": rewrite.enabled with rules.hardened needs rules.hardened.sources: rewriting uses the mappings of those HardenedImageSources (without rules.hardened it uses every HardenedImageSource)""",
             error.ToString());
         Assert.Equal("FieldValueInvalid", error.Type);
     }
@@ -211,7 +223,7 @@ public sealed class CrdSchemaTests
     {
         await using var server = await FakeKubeApiServer.StartAsync();
 
-        var error = Assert.Throws<InvalidOperationException>(() => server.Apply(ResourcePath.ClusterImagePolicies.Collection, Policy("""{"rewrite":{"enabled":true}}""").ToJsonString()));
+        var error = Assert.Throws<InvalidOperationException>(() => server.Apply(ResourcePath.ClusterImagePolicies.Collection, Policy("""{"rewrite":{"enabled":true},"rules":{"hardened":{"sources":[]}}}""").ToJsonString()));
 
         Assert.StartsWith("""ClusterImagePolicy.admissionguard.io "p" is invalid: spec.rewrite.enabled: Invalid value: "object": """, error.Message, StringComparison.Ordinal);
     }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using AdmissionGuard.Tests.Certificates;
@@ -18,10 +17,19 @@ public sealed class GracefulShutdownTests
 {
     private sealed record Attempt(long Started, long Ended, HttpStatusCode? Status, bool ValidReview, Exception? Error);
 
+    /// <summary>Orders events without a clock: each call is later than every call that returned before it.</summary>
+    private sealed class Sequence
+    {
+        private long _last;
+
+        public long Next() => Interlocked.Increment(ref _last);
+    }
+
     [Fact]
     public async Task Stop_WithKeepAliveRequestsInFlight_DrainsWithoutFailingAny()
     {
         await using var server = await WebhookServer.StartAsync("--drain", "3s");
+        var events = new Sequence();
         var port = server.BaseUri.Port;
         var attempts = new List<Attempt>[4];
         using var loopsDone = new CancellationTokenSource();
@@ -34,16 +42,16 @@ public sealed class GracefulShutdownTests
             var review = TestObjects.Review(TestObjects.Load("Pod", image: "dhi.io/nginx:1.25")).ToJsonString();
             while (!loopsDone.IsCancellationRequested)
             {
-                var started = Stopwatch.GetTimestamp();
+                var started = events.Next();
                 try
                 {
                     using var response = await server.PostAsync("/validate", review, client: client);
                     var body = await response.Content.ReadAsStringAsync();
-                    attempts[i].Add(new Attempt(started, Stopwatch.GetTimestamp(), response.StatusCode, body.Contains("\"allowed\":true", StringComparison.Ordinal), null));
+                    attempts[i].Add(new Attempt(started, events.Next(), response.StatusCode, body.Contains("\"allowed\":true", StringComparison.Ordinal), null));
                 }
                 catch (HttpRequestException e)
                 {
-                    attempts[i].Add(new Attempt(started, Stopwatch.GetTimestamp(), null, false, e));
+                    attempts[i].Add(new Attempt(started, events.Next(), null, false, e));
                     await Task.Delay(20);
                 }
 
@@ -56,7 +64,7 @@ public sealed class GracefulShutdownTests
 
         Assert.True(warmedUp.Wait(TimeSpan.FromSeconds(60)), "the request loops got going");
 
-        var stopAt = Stopwatch.GetTimestamp();
+        var stopAt = events.Next();
         var stopping = server.StopAsync();
 
         // Readiness, on its own connection, must turn 503 while the server still answers.
@@ -67,7 +75,7 @@ public sealed class GracefulShutdownTests
         {
             using var response = await readinessClient.GetAsync("/readyz");
             readiness = response.StatusCode;
-            readinessAt = Stopwatch.GetTimestamp();
+            readinessAt = events.Next();
             return response.StatusCode == HttpStatusCode.ServiceUnavailable;
         }, TimeSpan.FromSeconds(30), "/readyz turns 503 after the stop began");
 
@@ -75,7 +83,7 @@ public sealed class GracefulShutdownTests
         long lastAccepted = readinessAt;
         while (!stopping.IsCompleted)
         {
-            var attemptStarted = Stopwatch.GetTimestamp();
+            var attemptStarted = events.Next();
             using var probe = new TcpClient();
             try
             {
