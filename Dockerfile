@@ -1,7 +1,7 @@
 # Multi-stage build of the admissionguard executable as a native AOT binary. No Docker engine runs on the
 # development machines, so this file is not built in CI; the chart expects the image it produces. The same
 # publish command runs in tests/load/run.sh and tests/soak/run.sh (SOAK_AOT=1), zero AOT/trim warnings.
-# Why AOT: the same throughput as the JIT build, about half the memory, startup in ~0.5 s, and no JIT
+# Why AOT: the same throughput as the JIT build, less memory (62 MiB idle against 93 MiB), start to ready in under a second, and no JIT
 # compiling for minutes after start, which is where the JIT build's RSS growth in the soak comes from
 # (docs/reliability.md).
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble-aot AS build

@@ -37,7 +37,7 @@ public class AdmissionHandlerBenchmarks
         handler = new AdmissionHandler(store, NoRegistryFacts.Instance, metrics, new WebhookOptions(), Fixtures.Clock, NullLogger<AdmissionHandler>.Instance);
         body = Fixtures.Review(Review);
 
-        var result = handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None).GetAwaiter().GetResult();
+        var result = Fixtures.Wait(handler.HandleAsync(body, EvaluationPurpose.Validate, CancellationToken.None));
         if (result.Decision != AdmissionDecision.Allowed || store.Current.Snapshot.PolicyCount != Policies)
         {
             var response = result.ToReview()?.Response;

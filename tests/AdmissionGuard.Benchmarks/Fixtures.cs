@@ -32,6 +32,9 @@ internal static class Fixtures
         throw new DirectoryNotFoundException($"{name} not found above {AppContext.BaseDirectory}");
     }
 
+    /// <summary>The result of a handler call run to completion (most complete synchronously, allocating no task).</summary>
+    public static T Wait<T>(ValueTask<T> pending) => pending.IsCompleted ? pending.Result : pending.AsTask().GetAwaiter().GetResult();
+
     public static byte[] Review(string name) => File.ReadAllBytes(Path.Combine(Directory("Reviews"), name + ".json"));
 
     public static WorkloadObject PodOf(string reviewName)

@@ -127,7 +127,7 @@ internal sealed class ReviewTarget
         foreach (var purpose in (ReadOnlySpan<EvaluationPurpose>)[EvaluationPurpose.Validate, EvaluationPurpose.Mutate])
         {
             logger.Last = null;
-            var result = handler.HandleAsync(input, purpose, CancellationToken.None).GetAwaiter().GetResult();
+            var result = handler.HandleAsync(input, purpose, CancellationToken.None).AsTask().GetAwaiter().GetResult();
             FuzzFinding.Check(result.Decision != AdmissionDecision.Error, $"{purpose}: the engine threw; the handler denied", logger.Last);
             FuzzFinding.Check(result.StatusCode is 200 or (>= 400 and < 500), $"{purpose}: status {result.StatusCode}");
             if (result.StatusCode != 200)

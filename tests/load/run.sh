@@ -9,6 +9,7 @@
 #   tests/load/run.sh                 # defaults below; takes about 5 minutes plus builds
 #   ROUNDS=6 SLICE=5s POLICIES=1000 AOT=0 tests/load/run.sh
 #   BEFORE=/tmp/old/admissionguard AOT=0 tests/load/run.sh   # adds a row for another build, same run
+#   AOT_BIN=/tmp/aot/admissionguard tests/load/run.sh        # the AOT row from a binary published beforehand
 #
 # Machines here are shared: compare the ratios of one run, not absolute figures across runs.
 set -euo pipefail
@@ -44,7 +45,13 @@ log "building (Release) into $WORK"
 dotnet build "$ROOT/src/AdmissionGuard/AdmissionGuard.csproj" -c Release -o "$WORK/jit" -v quiet -nologo >&2
 dotnet build "$ROOT/tests/AdmissionGuard.LoadTests/NullWebhook/NullWebhook.csproj" -c Release -o "$WORK/null" -v quiet -nologo >&2
 AOT_STATUS="not tried (AOT=0)"
-if [ "$AOT" = 1 ]; then
+AOT_BIN="${AOT_BIN:-}"
+if [ -n "$AOT_BIN" ]; then
+  # A native AOT binary published beforehand (the publish takes many minutes on a shared machine).
+  AOT=1
+  AOT_STATUS="published beforehand: $AOT_BIN"
+elif [ "$AOT" = 1 ]; then
+  AOT_BIN="$WORK/aot/admissionguard"
   # Published from a copy so the worktree's obj/ (and so its normal build) is untouched by the RID restore.
   mkdir -p "$WORK/aot-src"
   cp -r "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" "$WORK/aot-src/"
@@ -138,7 +145,7 @@ if [ -n "${BEFORE:-}" ]; then
 fi
 if [ "$AOT" = 1 ]; then
   port="$(free_port)"
-  launch aot "$port" "$WORK/aot/admissionguard" serve --listen "127.0.0.1:$port" --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca-aot"
+  launch aot "$port" "$AOT_BIN" serve --listen "127.0.0.1:$port" --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca-aot"
   MODES="$MODES aot"
 fi
 

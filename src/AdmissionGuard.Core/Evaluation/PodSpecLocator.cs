@@ -39,22 +39,23 @@ public static class PodSpecLocator
 
     public static List<ImageSite> Sites(WorkloadSpec? spec, string pointer)
     {
-        var sites = new List<ImageSite>();
         if (spec is null)
         {
-            return sites;
+            return [];
         }
 
-        Add(sites, spec.Containers, ImageLocation.Container, pointer, "/containers/");
-        Add(sites, spec.InitContainers, ImageLocation.InitContainer, pointer, "/initContainers/");
-        Add(sites, spec.EphemeralContainers, ImageLocation.EphemeralContainer, pointer, "/ephemeralContainers/");
+        var sites = new List<ImageSite>(SiteCount(spec));
+        var row = PointerRow(pointer);
+        Add(sites, spec.Containers, ImageLocation.Container, pointer, row);
+        Add(sites, spec.InitContainers, ImageLocation.InitContainer, pointer, row);
+        Add(sites, spec.EphemeralContainers, ImageLocation.EphemeralContainer, pointer, row);
         if (spec.Volumes is { } volumes)
         {
             for (var i = 0; i < volumes.Count; i++)
             {
                 if (volumes[i]?.Image is { } image)
                 {
-                    sites.Add(new ImageSite(ImageLocation.ImageVolume, volumes[i].Name ?? $"#{i}", i, image.Reference ?? "", $"{pointer}/volumes/{i}/image/reference"));
+                    sites.Add(new ImageSite(ImageLocation.ImageVolume, volumes[i].Name ?? $"#{i}", i, image.Reference ?? "", PointerOf(pointer, row, ImageLocation.ImageVolume, i)));
                 }
             }
         }
@@ -62,7 +63,54 @@ public static class PodSpecLocator
         return sites;
     }
 
-    private static void Add(List<ImageSite> sites, List<ContainerSpec>? containers, ImageLocation location, string pointer, string field)
+    /// <summary>How many sites <see cref="Sites"/> lists for <paramref name="spec"/>.</summary>
+    internal static int SiteCount(WorkloadSpec spec)
+    {
+        var count = (spec.Containers?.Count ?? 0) + (spec.InitContainers?.Count ?? 0) + (spec.EphemeralContainers?.Count ?? 0);
+        foreach (var volume in spec.Volumes ?? [])
+        {
+            if (volume?.Image is not null)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>Whether one of the sites <see cref="Sites"/> lists for <paramref name="spec"/> has <paramref name="image"/>, without building them.</summary>
+    internal static bool HasImage(WorkloadSpec spec, string image)
+    {
+        if (Has(spec.Containers, image) || Has(spec.InitContainers, image) || Has(spec.EphemeralContainers, image))
+        {
+            return true;
+        }
+
+        foreach (var volume in spec.Volumes ?? [])
+        {
+            if (volume?.Image is { } source && string.Equals(source.Reference ?? "", image, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool Has(List<ContainerSpec>? containers, string image)
+    {
+        foreach (var container in containers ?? [])
+        {
+            if (string.Equals(container?.Image ?? "", image, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void Add(List<ImageSite> sites, List<ContainerSpec>? containers, ImageLocation location, string pointer, int row)
     {
         if (containers is null)
         {
@@ -73,7 +121,38 @@ public static class PodSpecLocator
         {
             var container = containers[i];
             // A container without an image field is still a site: the API server would reject it, and so do we.
-            sites.Add(new ImageSite(location, container?.Name ?? $"#{i}", i, container?.Image ?? "", string.Concat(pointer, field, i.ToString(System.Globalization.CultureInfo.InvariantCulture), "/image")));
+            sites.Add(new ImageSite(location, container?.Name ?? $"#{i}", i, container?.Image ?? "", PointerOf(pointer, row, location, i)));
         }
+    }
+
+    // Every admission names the same few JSON pointers (the three spec paths TryLocate returns, the first containers of
+    // each list): they are built once and kept, instead of once per site and request. Racing threads build equal strings.
+    private const int KeptIndices = 16;
+    private static readonly string[] KeptPointers = ["/spec", "/spec/template/spec", "/spec/jobTemplate/spec/template/spec"];
+    private static readonly string?[][] Kept = [.. Enumerable.Range(0, KeptPointers.Length * 4).Select(_ => new string?[KeptIndices])];
+
+    private static int PointerRow(string pointer) => Array.IndexOf(KeptPointers, pointer);
+
+    private static string PointerOf(string pointer, int row, ImageLocation location, int index)
+    {
+        if (row < 0 || index >= KeptIndices)
+        {
+            return BuildPointer(pointer, location, index);
+        }
+
+        var kept = Kept[(row * 4) + (int)location];
+        return kept[index] ??= BuildPointer(pointer, location, index);
+    }
+
+    private static string BuildPointer(string pointer, ImageLocation location, int index)
+    {
+        var i = index.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return location switch
+        {
+            ImageLocation.Container => string.Concat(pointer, "/containers/", i, "/image"),
+            ImageLocation.InitContainer => string.Concat(pointer, "/initContainers/", i, "/image"),
+            ImageLocation.EphemeralContainer => string.Concat(pointer, "/ephemeralContainers/", i, "/image"),
+            _ => string.Concat(pointer, "/volumes/", i, "/image/reference"),
+        };
     }
 }

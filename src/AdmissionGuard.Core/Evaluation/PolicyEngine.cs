@@ -1,4 +1,5 @@
 using System.Text;
+using AdmissionGuard.Admission;
 using AdmissionGuard.Images;
 using AdmissionGuard.Policies;
 using AdmissionGuard.Registry;
@@ -166,20 +167,19 @@ public sealed class PolicyEngine(IScanFacts scans, IRegistryFacts registry, Time
         return Compose(results, warnings, rewrites, unverified, input.Namespace);
     }
 
-    private static HashSet<string>? RunningImages(EvaluationInput input)
+    private static Running? RunningImages(EvaluationInput input) =>
+        input.Kind != "Pod" || input.OldObject?.Spec is not { } old ? null : new Running(old);
+
+    /// <summary>The images a Pod runs before its UPDATE: a few are compared in place, many through a set.</summary>
+    private sealed class Running(WorkloadSpec old)
     {
-        if (input.Kind != "Pod" || input.OldObject?.Spec is not { } old)
-        {
-            return null;
-        }
+        private const int Few = 16;
 
-        var images = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var site in PodSpecLocator.Sites(old, "/spec"))
-        {
-            images.Add(site.Image);
-        }
+        private readonly HashSet<string>? many = PodSpecLocator.SiteCount(old) <= Few
+            ? null
+            : new HashSet<string>(PodSpecLocator.Sites(old, "/spec").Select(s => s.Image), StringComparer.Ordinal);
 
-        return images;
+        public bool Contains(string image) => many?.Contains(image) ?? PodSpecLocator.HasImage(old, image);
     }
 
     private static List<CompiledPolicy> MatchingPolicies(PolicySnapshot snapshot, string ns, IReadOnlyDictionary<string, string>? namespaceLabels, IReadOnlyDictionary<string, string>? podLabels, out bool labelsUnknown)

@@ -8,7 +8,9 @@ public sealed class ImageReference
 {
     public const string DockerHub = "docker.io";
 
-    internal ImageReference(string registry, string path, string? tag, string? digest)
+    /// <param name="written">The text parsed; when it is already the normalized form (as most references in a cluster
+    /// are), <see cref="Normalized"/> is that same string rather than a copy.</param>
+    internal ImageReference(string registry, string path, string? tag, string? digest, string written)
     {
         Registry = registry;
         Path = path;
@@ -17,7 +19,38 @@ public sealed class ImageReference
         Repository = registry + "/" + path;
         var slash = path.LastIndexOf('/');
         Name = slash < 0 ? path : path[(slash + 1)..];
-        Normalized = string.Concat(Repository, tag is null ? "" : ":", tag, digest is null ? "" : "@", digest);
+        Normalized = Spells(written, Repository, tag, digest)
+            ? written
+            : string.Concat(Repository, tag is null ? "" : ":", tag, digest is null ? "" : "@", digest);
+    }
+
+    /// <summary>Whether <paramref name="written"/> is exactly <c>repository[:tag][@digest]</c>.</summary>
+    private static bool Spells(string written, string repository, string? tag, string? digest)
+    {
+        var rest = written.AsSpan();
+        if (!rest.StartsWith(repository, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        rest = rest[repository.Length..];
+        return Part(ref rest, ':', tag) && Part(ref rest, '@', digest) && rest.IsEmpty;
+
+        static bool Part(ref ReadOnlySpan<char> rest, char separator, string? value)
+        {
+            if (value is null)
+            {
+                return true;
+            }
+
+            if (rest.Length <= value.Length || rest[0] != separator || !rest[1..].StartsWith(value, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            rest = rest[(value.Length + 1)..];
+            return true;
+        }
     }
 
     /// <summary>Lower-case <c>host[:port]</c>; every Docker Hub alias becomes <c>docker.io</c>.</summary>

@@ -107,7 +107,7 @@ public static class ImageReferenceParser
             digest = digestSpan.ToString();
         }
 
-        reference = new ImageReference(registry!, path!, tag, digest);
+        reference = new ImageReference(registry!, path!, tag, digest, input);
         return null;
     }
 
@@ -240,7 +240,6 @@ public static class ImageReferenceParser
             return "registry host is empty";
         }
 
-        var quoted = ImageText.Quote(host.ToString());
         var labelStart = 0;
         for (var i = 0; i <= host.Length; i++)
         {
@@ -249,7 +248,7 @@ public static class ImageReferenceParser
                 var c = host[i];
                 if (!char.IsAsciiLetterOrDigit(c) && c != '-')
                 {
-                    return $"registry host {quoted} contains invalid character {ImageText.QuoteChar(c)}";
+                    return $"registry host {ImageText.Quote(host.ToString())} contains invalid character {ImageText.QuoteChar(c)}";
                 }
 
                 continue;
@@ -258,12 +257,12 @@ public static class ImageReferenceParser
             var label = host[labelStart..i];
             if (label.IsEmpty)
             {
-                return $"registry host {quoted} has an empty label";
+                return $"registry host {ImageText.Quote(host.ToString())} has an empty label";
             }
 
             if (label[0] == '-' || label[^1] == '-')
             {
-                return $"registry host {quoted} has a label that starts or ends with \"-\"";
+                return $"registry host {ImageText.Quote(host.ToString())} has a label that starts or ends with \"-\"";
             }
 
             labelStart = i + 1;
@@ -369,10 +368,9 @@ public static class ImageReferenceParser
             }
         }
 
-        var quoted = ImageText.Quote(component.ToString());
         if (!ImageText.IsLowerAlphaNumeric(component[0]) || !ImageText.IsLowerAlphaNumeric(component[^1]))
         {
-            return $"path component {quoted} must start and end with a lowercase letter or digit";
+            return $"path component {ImageText.Quote(component.ToString())} must start and end with a lowercase letter or digit";
         }
 
         var i = 0;
@@ -393,7 +391,7 @@ public static class ImageReferenceParser
             var separator = component[i..end];
             if (!IsSeparator(separator))
             {
-                return $"path component {quoted} has invalid separator {ImageText.Quote(separator.ToString())} (use \".\", \"_\", \"__\" or dashes)";
+                return $"path component {ImageText.Quote(component.ToString())} has invalid separator {ImageText.Quote(separator.ToString())} (use \".\", \"_\", \"__\" or dashes)";
             }
 
             i = end;

@@ -9,25 +9,28 @@ namespace AdmissionGuard.Registry;
 /// </summary>
 internal static class RegistryRounds
 {
-    /// <summary>Admission: all rounds share <paramref name="budget"/>.</summary>
-    /// <returns>The last verdict, or null when <paramref name="cancellationToken"/> (the admission deadline) ended a wait.</returns>
-    public static Task<Verdict?> EvaluateAsync(
-        Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, TimeProvider time, CancellationToken cancellationToken) =>
-        EvaluateAsync(evaluate, warmer, signatures, scope, budget, eachRound: false, time, cancellationToken);
-
     /// <summary>
     /// With <paramref name="eachRound"/>, every round's lookups may wait the whole <paramref name="budget"/> (<c>check
     /// --registry</c>: each lookup waits up to <c>--registry-timeout</c>); otherwise all rounds share it (admission).
     /// </summary>
     /// <returns>The last verdict, or null when <paramref name="cancellationToken"/> ended a wait.</returns>
-    public static async Task<Verdict?> EvaluateAsync(
-        Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, bool eachRound, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<Verdict?> EvaluateAsync(
+        Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, bool eachRound, TimeProvider time, CancellationToken cancellationToken) =>
+        ContinueAsync(evaluate(), evaluate, warmer, signatures, scope, budget, eachRound, time, cancellationToken);
+
+    /// <summary>Whether <paramref name="verdict"/> lacked facts the registry could give: then another round may change it.</summary>
+    public static bool NeedsRound(Verdict verdict, SignatureRequestFacts? signatures) =>
+        verdict.UnverifiedReferences.Count != 0 || signatures?.HasMisses == true;
+
+    /// <summary>As <see cref="EvaluateAsync"/> from the first verdict, <paramref name="first"/>, already made.</summary>
+    public static async Task<Verdict?> ContinueAsync(
+        Verdict first, Func<Verdict> evaluate, Webhooks.IRegistryWarmer warmer, SignatureRequestFacts? signatures, PullScope scope, TimeSpan budget, bool eachRound, TimeProvider time, CancellationToken cancellationToken)
     {
-        var verdict = evaluate();
+        var verdict = first;
         var budgetEnds = time.GetUtcNow() + budget;
         for (var round = 0; round < 3; round++)
         {
-            if (verdict.UnverifiedReferences.Count == 0 && signatures?.HasMisses != true)
+            if (!NeedsRound(verdict, signatures))
             {
                 break;
             }

@@ -71,10 +71,10 @@ internal sealed class AdmissionEndpoints(AdmissionHandler admission, PolicyAdmis
         metrics.Request(name, result.Kind, result.Operation, result.DecisionLabel, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    private Task<AdmissionResult> HandleBodyAsync(ReadOnlyMemory<byte> body, Webhook webhook, CancellationToken cancellationToken) => webhook switch
+    private ValueTask<AdmissionResult> HandleBodyAsync(ReadOnlyMemory<byte> body, Webhook webhook, CancellationToken cancellationToken) => webhook switch
     {
         Webhook.Mutate => admission.HandleAsync(body, EvaluationPurpose.Mutate, cancellationToken),
-        Webhook.ValidatePolicy => Task.FromResult(policies.Handle(body)),
+        Webhook.ValidatePolicy => new ValueTask<AdmissionResult>(policies.Handle(body)),
         _ => admission.HandleAsync(body, EvaluationPurpose.Validate, cancellationToken),
     };
 

@@ -26,7 +26,8 @@ internal sealed class AdmissionHandler(
     DecisionRecordWriter? records = null,
     SignatureFactCache? signatures = null)
 {
-    public async Task<AdmissionResult> HandleAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
+    // ValueTask down the chain: an admission whose facts are all cached completes synchronously and allocates no task.
+    public async ValueTask<AdmissionResult> HandleAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
     {
         var result = await DecideAsync(body, purpose, cancellationToken).ConfigureAwait(false);
 
@@ -35,7 +36,7 @@ internal sealed class AdmissionHandler(
         return purpose == EvaluationPurpose.Mutate && result is AdmissionResult.Denied denied ? denied.AsAllowed() : result;
     }
 
-    private async Task<AdmissionResult> DecideAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
+    private async ValueTask<AdmissionResult> DecideAsync(ReadOnlyMemory<byte> body, EvaluationPurpose purpose, CancellationToken cancellationToken)
     {
         if (Open(body, out var request) is { } invalid)
         {
@@ -132,7 +133,7 @@ internal sealed class AdmissionHandler(
     }
 
     /// <summary>The answer from the engine's verdict; null when the deadline passed while waiting for registry facts.</summary>
-    private async Task<AdmissionResult?> EvaluateAsync(AdmissionRequest request, string kind, string operation, EvaluationPurpose purpose, CancellationToken cancellationToken)
+    private async ValueTask<AdmissionResult?> EvaluateAsync(AdmissionRequest request, string kind, string operation, EvaluationPurpose purpose, CancellationToken cancellationToken)
     {
         var state = store.Current;
         var ns = request.Namespace ?? request.Object!.Metadata?.Namespace ?? "default";
@@ -147,19 +148,11 @@ internal sealed class AdmissionHandler(
         var admission = Tracing.CurrentAdmission;
         var traced = admission is null ? null : new TracedFacts((IRegistryFacts?)signed ?? facts, state.Scans);
         var engine = new PolicyEngine((Scans.IScanFacts?)traced ?? state.Scans, (IRegistryFacts?)traced ?? (IRegistryFacts?)signed ?? facts, time);
-        Verdict Evaluate() => traced is null ? engine.Evaluate(state.Snapshot, input, purpose) : traced.Evaluate(admission!, () => engine.Evaluate(state.Snapshot, input, purpose));
-        Verdict? verdict;
-        if (warmer is null)
+        var started = time.GetTimestamp();
+        Verdict? verdict = Judge(engine, state.Snapshot, input, purpose, traced, admission);
+        if (warmer is not null && RegistryRounds.NeedsRound(verdict, signed))
         {
-            verdict = Evaluate();
-        }
-        else
-        {
-            // Only a cache miss waits, and only within the budget; then the engine decides from what is known.
-            // The evaluation itself is synchronous CPU work, so only the waits need the deadline's timer.
-            using var deadline = new CancellationTokenSource(options.Deadline, time);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-            verdict = await RegistryRounds.EvaluateAsync(Evaluate, warmer, signed, scope, options.RegistryBudget, time, linked.Token).ConfigureAwait(false);
+            verdict = await AskRegistryAsync(verdict, engine, state.Snapshot, input, purpose, traced, admission, warmer, signed, scope, started, cancellationToken).ConfigureAwait(false);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -208,6 +201,30 @@ internal sealed class AdmissionHandler(
 
         var decision = !warnings.IsEmpty ? AdmissionDecision.Warned : annotations is not null ? AdmissionDecision.Audited : AdmissionDecision.Allowed;
         return new AdmissionResult.Allowed(uid, kind, operation, decision, warnings, annotations);
+    }
+
+    private static Verdict Judge(PolicyEngine engine, Policies.PolicySnapshot snapshot, EvaluationInput input, EvaluationPurpose purpose, TracedFacts? traced, System.Diagnostics.Activity? admission) =>
+        traced is null ? engine.Evaluate(snapshot, input, purpose) : JudgeTraced(engine, snapshot, input, purpose, traced, admission!);
+
+    // Apart from Judge, so that only a traced request allocates the closure.
+    private static Verdict JudgeTraced(PolicyEngine engine, Policies.PolicySnapshot snapshot, EvaluationInput input, EvaluationPurpose purpose, TracedFacts traced, System.Diagnostics.Activity admission) =>
+        traced.Evaluate(admission, () => engine.Evaluate(snapshot, input, purpose));
+
+    /// <summary>
+    /// The verdict lacked facts (tags to resolve, signatures to verify): ask for them within the budget and judge again.
+    /// Only these waits need the deadline's timer (the evaluation is synchronous CPU work), so a request whose facts are
+    /// all cached creates no token source and no closure. The deadline still counts from <paramref name="started"/>,
+    /// before the first evaluation.
+    /// </summary>
+    /// <returns>The last verdict, or null when the deadline passed while waiting.</returns>
+    private async ValueTask<Verdict?> AskRegistryAsync(
+        Verdict first, PolicyEngine engine, Policies.PolicySnapshot snapshot, EvaluationInput input, EvaluationPurpose purpose, TracedFacts? traced, System.Diagnostics.Activity? admission,
+        IRegistryWarmer warmer, SignatureRequestFacts? signed, PullScope scope, long started, CancellationToken cancellationToken)
+    {
+        var remaining = options.Deadline - time.GetElapsedTime(started);
+        using var deadline = new CancellationTokenSource(remaining > TimeSpan.Zero ? remaining : TimeSpan.Zero, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        return await RegistryRounds.ContinueAsync(first, () => Judge(engine, snapshot, input, purpose, traced, admission), warmer, signed, scope, options.RegistryBudget, eachRound: false, time, linked.Token).ConfigureAwait(false);
     }
 
     /// <summary>Offers one record per violating image and policy (and per rewrite); a clean request writes nothing.</summary>

@@ -7,6 +7,7 @@ using AdmissionGuard.Policies;
 using AdmissionGuard.Registry;
 using AdmissionGuard.Scans;
 using AdmissionGuard.Serialization;
+using AdmissionGuard.Signatures;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AdmissionGuard.Tests.Evaluation;
@@ -19,7 +20,8 @@ namespace AdmissionGuard.Tests.Evaluation;
 /// input.yaml: <c>namespace</c> (default: the object's, else "default"), <c>namespaceLabels</c> (a map, or
 /// <c>unknown</c> for null; default: Namespace objects in policies.yaml, else only the name label),
 /// <c>purpose</c> (Admit = mutate, apply, validate as in a cluster [default]; Validate; Mutate),
-/// <c>now</c> (RFC 3339), <c>registry</c> (normalized reference -> {state, digest}), <c>policyErrors</c> (the
+/// <c>now</c> (RFC 3339), <c>registry</c> (normalized reference -> {state, digest}), <c>signatures</c> (digest ->
+/// signature state; any other digest is Unknown), <c>policyErrors</c> (the
 /// number of compile errors the policies must have; default 0). old.yaml: the object before an UPDATE.
 /// expected: <c>allowed</c> (required), <c>evaluated</c>, <c>message</c> (fragments, or null for none),
 /// <c>messageExcludes</c>, <c>warnings</c> (one fragment per warning, exact count), <c>auditAnnotations</c>
@@ -97,7 +99,7 @@ public class GoldenCaseTests
         }
 
         var now = String(input, "now") is { } nowText ? DateTimeOffset.Parse(nowText, CultureInfo.InvariantCulture) : DefaultNow;
-        var engine = new PolicyEngine(scans.Index, new FakeRegistryFacts(Registry(input)), new FakeTimeProvider(now));
+        var engine = new PolicyEngine(scans.Index, new FakeRegistryFacts(Registry(input), SignatureStates(input)), new FakeTimeProvider(now));
         var evaluation = new EvaluationInput(workload.Kind, workload.Object, ns, labels, OldObject: old);
 
         var purpose = String(input, "purpose") ?? "Admit";
@@ -420,6 +422,20 @@ public class GoldenCaseTests
         return facts;
     }
 
+    private static Dictionary<string, SignatureState> SignatureStates(JsonElement? input)
+    {
+        var states = new Dictionary<string, SignatureState>(StringComparer.Ordinal);
+        if (input is { } i && i.TryGetProperty("signatures", out var signatures))
+        {
+            foreach (var entry in signatures.EnumerateObject())
+            {
+                states[entry.Name] = Enum.Parse<SignatureState>(entry.Value.GetString()!);
+            }
+        }
+
+        return states;
+    }
+
     private static string? ExpectedPath(string directory) =>
         new[] { "expected.yaml", "expected.json" }.Select(f => Path.Combine(directory, f)).FirstOrDefault(File.Exists);
 
@@ -443,9 +459,13 @@ public class GoldenCaseTests
         ? [.. element.EnumerateArray().Select(e => e.GetString()!)]
         : [element.GetString()!];
 
-    private sealed class FakeRegistryFacts(Dictionary<string, RegistryFact> facts) : IRegistryFacts
+    private sealed class FakeRegistryFacts(Dictionary<string, RegistryFact> facts, Dictionary<string, SignatureState> signatures) : IRegistryFacts
     {
         public RegistryFact Lookup(string normalizedReference) =>
             facts.TryGetValue(normalizedReference, out var fact) ? fact : RegistryFact.Unknown;
+
+        public SignatureFact Signatures(SignatureQuery query) => signatures.TryGetValue(query.Digest, out var state)
+            ? new SignatureFact(state, null, new HashSet<string>(), null)
+            : SignatureFact.Unknown;
     }
 }

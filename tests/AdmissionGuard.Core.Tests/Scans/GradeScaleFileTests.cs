@@ -69,6 +69,52 @@ public class GradeScaleFileTests
         Assert.Contains("grade C", denied.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TryParse_EveryThreshold_IsSetFromItsOwnKey()
+    {
+        const string text = "eoslIsF: true\nfixableCriticalForE: 2\ncriticalForD: 3\nhighForC: 4\nfixableHighForC: 6\nhighForB: 7\n";
+        Assert.True(GradeScaleFile.TryParse(text, out var scale, out var error), error);
+        Assert.Null(error);
+        Assert.Equal(
+            (true, 2, 3, 4, 6, 7),
+            (scale.EoslIsF, scale.FixableCriticalForE, scale.CriticalForD, scale.HighForC, scale.FixableHighForC, scale.HighForB));
+    }
+
+    [Fact]
+    public void TryParse_OffAndZero_AreAccepted()
+    {
+        Assert.True(GradeScaleFile.TryParse("fixableCriticalForE: off\ncriticalForD: off\nhighForB: 0\nhighForC: 0\n", out var scale, out var error), error);
+        Assert.Equal((int.MaxValue, int.MaxValue, 0, 0), (scale.FixableCriticalForE, scale.CriticalForD, scale.HighForB, scale.HighForC));
+
+        // With the E and D lines off, a fixable critical grades by its highs; highForB 0 makes even no high a B.
+        Assert.Equal(Grade.B, scale.Compute(eosl: false, critical: 3, high: 0, fixableCritical: 3, fixableHigh: 0));
+        Assert.Equal(Grade.C, scale.Compute(eosl: false, critical: 0, high: 1, fixableCritical: 0, fixableHigh: 0));
+    }
+
+    [Fact]
+    public void TryParse_EmptyMapping_IsTheDefault()
+    {
+        Assert.True(GradeScaleFile.TryParse("{}", out var scale, out var error), error);
+        Assert.Equal(GradeScale.Default, scale);
+    }
+
+    [Theory]
+    [InlineData("highForB: on", "highForB: must be a count")]
+    [InlineData("highForB: \"3\"", "highForB: must be a count")]
+    [InlineData("highForB: 1.5", "highForB: must be a count")]
+    [InlineData("highForB: 99999999999", "highForB: must be a count")]
+    [InlineData("highForB: true", "highForB: must be a count")]
+    [InlineData("eoslIsF: \"yes\"", "eoslIsF: must be true or false")]
+    [InlineData("highForC: 2\n---\nhighForB: 2", "one YAML mapping")]
+    [InlineData("", "one YAML mapping")]
+    [InlineData("7", "one YAML mapping")]
+    public void TryParse_BadValueOrShape_IsRejected(string text, string expected)
+    {
+        Assert.False(GradeScaleFile.TryParse(text, out var scale, out var error));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.Equal(GradeScale.Default, scale);
+    }
+
     private static Verdict Decide(GradeScale scale)
     {
         var set = new ManifestSet();

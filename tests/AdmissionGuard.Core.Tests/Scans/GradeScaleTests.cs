@@ -90,4 +90,88 @@ public class GradeScaleTests
         Assert.Equal(ok, GradeScale.TryParseGrade(text, out var grade));
         Assert.Equal(expected, grade);
     }
+
+    [Fact]
+    public void Compute_NullSpec_Throws()
+    {
+        Assert.Throws<ArgumentNullException>(() => GradeScale.Default.Compute(null!));
+        Assert.Throws<ArgumentNullException>(() => GradeScale.Default.ComputeFromCounts(null!));
+    }
+
+    [Fact]
+    public void Compute_NoCountsAtAll_IsA() => Assert.Equal(Grade.A, GradeScale.Default.ComputeFromCounts(new ImageScanSpec()));
+
+    [Fact]
+    public void ComputeFromCounts_FixableCountsAreRead()
+    {
+        // Fixable critical and fixable high each raise the grade from what the plain counts would give.
+        Assert.Equal(Grade.E, GradeScale.Default.ComputeFromCounts(Spec(critical: 2, fixableCritical: 1)));
+        Assert.Equal(Grade.C, GradeScale.Default.ComputeFromCounts(Spec(high: 2, fixableHigh: 1)));
+        Assert.Equal(Grade.B, GradeScale.Default.ComputeFromCounts(new ImageScanSpec { Vulnerabilities = new SeverityCounts { High = 2 } }));
+    }
+
+    [Theory]
+    [InlineData(2, 1, Grade.D)]
+    [InlineData(2, 2, Grade.E)]
+    [InlineData(2, 3, Grade.E)]
+    public void Compute_FixableCriticalThreshold_IsAtLeast(int threshold, int fixableCritical, Grade expected) =>
+        Assert.Equal(expected, (GradeScale.Default with { FixableCriticalForE = threshold }).Compute(false, 3, 0, fixableCritical, 0));
+
+    [Theory]
+    [InlineData(3, 2, Grade.A)]
+    [InlineData(3, 3, Grade.D)]
+    public void Compute_CriticalThreshold_IsAtLeast(int threshold, int critical, Grade expected) =>
+        Assert.Equal(expected, (GradeScale.Default with { CriticalForD = threshold }).Compute(false, critical, 0, 0, 0));
+
+    [Theory]
+    [InlineData(2, 1, Grade.B)]
+    [InlineData(2, 2, Grade.C)]
+    public void Compute_FixableHighThreshold_IsAtLeast(int threshold, int fixableHigh, Grade expected) =>
+        Assert.Equal(expected, (GradeScale.Default with { FixableHighForC = threshold }).Compute(false, 0, 3, 0, fixableHigh));
+
+    [Theory]
+    [InlineData(3, 2, Grade.A)]
+    [InlineData(3, 3, Grade.B)]
+    public void Compute_HighThreshold_IsAtLeast(int threshold, int high, Grade expected) =>
+        Assert.Equal(expected, (GradeScale.Default with { HighForB = threshold }).Compute(false, 0, high, 0, 0));
+
+    [Fact]
+    public void Default_IsTheDocumentedScale() =>
+        Assert.Equal(
+            (true, 1, 1, 5, 1, 1),
+            (GradeScale.Default.EoslIsF, GradeScale.Default.FixableCriticalForE, GradeScale.Default.CriticalForD, GradeScale.Default.HighForC, GradeScale.Default.FixableHighForC, GradeScale.Default.HighForB));
+
+    [Theory]
+    [InlineData("A", Grade.A)]
+    [InlineData("d", Grade.D)]
+    [InlineData("F", Grade.F)]
+    [InlineData("\tb\n", Grade.B)]
+    public void TryParseGrade_EveryLetter(string text, Grade expected)
+    {
+        Assert.True(GradeScale.TryParseGrade(text, out var grade));
+        Assert.Equal(expected, grade);
+    }
+
+    [Theory]
+    [InlineData("@")]
+    [InlineData("G")]
+    [InlineData("g")]
+    [InlineData("`")]
+    [InlineData("")]
+    [InlineData("  ")]
+    [InlineData("A+")]
+    public void TryParseGrade_NotALetterAToF_Fails(string text)
+    {
+        Assert.False(GradeScale.TryParseGrade(text, out var grade));
+        Assert.Equal(Grade.A, grade);
+    }
+
+    [Fact]
+    public void NewScale_IsTheDocumentedScale()
+    {
+        var scale = new GradeScale();
+        Assert.Equal(GradeScale.Default, scale);
+        Assert.True(scale.EoslIsF);
+        Assert.Equal(Grade.F, scale.Compute(eosl: true, critical: 0, high: 0, fixableCritical: 0, fixableHigh: 0));
+    }
 }

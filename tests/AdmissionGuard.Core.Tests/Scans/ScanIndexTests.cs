@@ -220,4 +220,137 @@ public class ScanIndexTests
         // The newest of the five scans of service-7777 (i = 7777 + 4 * 20,000) answers for its reference.
         Assert.Equal(Digest(87_778), index.Find("registry.example.com/team-177/service-7777:1.7777.0", null)?.Digest);
     }
+
+    [Fact]
+    public void Find_ParsedReferenceWithKnownDigest_UsesOnlyThatDigestNotTheTag()
+    {
+        // The registry cache knows the digest of nginx:1.25; the tag's scan (of other content) must not count.
+        var index = Build(
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0, high: 2),
+            Scan("docker.io/library/redis:7", Digest(2), T0, critical: 1));
+        Assert.True(ImageReferenceParser.TryParse("nginx:1.25", out var reference, out _));
+
+        Assert.Null(index.Find(reference, Digest(3)));
+        Assert.Equal(Digest(2), index.Find(reference, Digest(2))!.Digest);
+    }
+
+    [Fact]
+    public void Find_ReferenceWithoutTag_IsLatest()
+    {
+        var index = Build(
+            Scan("docker.io/library/nginx:latest", Digest(1), T0, high: 1),
+            Scan("registry.example.com:5000/team/app", Digest(2), T0, critical: 1));
+        Assert.True(ImageReferenceParser.TryParse("nginx", out var untagged, out _));
+        Assert.True(ImageReferenceParser.TryParse("registry.example.com:5000/team/app:latest", out var tagged, out _));
+
+        Assert.Equal(Digest(1), index.Find(untagged, null)!.Digest);
+        Assert.Equal(Digest(1), FindByReference(index, "docker.io/library/nginx")!.Digest);
+        Assert.Equal(Digest(2), index.Find(tagged, null)!.Digest);
+        Assert.Equal(Digest(2), FindByReference(index, "registry.example.com:5000/team/app")!.Digest);
+        Assert.Equal(Digest(2), FindByReference(index, "registry.example.com:5000/team/app:latest")!.Digest);
+        Assert.Null(FindByReference(index, "registry.example.com:5000/team/app:1.0"));
+    }
+
+    [Fact]
+    public void Find_NullReferenceWithoutDigest_IsNull() =>
+        Assert.Null(Build(Scan("docker.io/library/nginx:1.25", Digest(1), T0)).Find((string)null!, null));
+
+    [Fact]
+    public void Build_SameScanTime_LaterObjectWins()
+    {
+        var index = Build(
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0, critical: 1),
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0, high: 1),
+            Scan("docker.io/library/nginx:1.25", Digest(2), T0));
+        Assert.Equal(Grade.B, index.Find("x", Digest(1))!.Grade);
+        Assert.Equal(Digest(2), FindByReference(index, "docker.io/library/nginx:1.25")!.Digest);
+    }
+
+    [Fact]
+    public void Build_OlderScanLater_DoesNotReplaceNewer()
+    {
+        var index = Build(
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0.AddSeconds(1), high: 1),
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0, critical: 1),
+            Scan("docker.io/library/nginx:1.25", Digest(2), T0));
+        Assert.Equal(Grade.B, index.Find("x", Digest(1))!.Grade);
+        Assert.Equal(Digest(1), FindByReference(index, "docker.io/library/nginx:1.25")!.Digest);
+    }
+
+    [Fact]
+    public void Build_Record_CarriesEveryCount()
+    {
+        var scan = Scan("docker.io/library/nginx:1.25", Digest(1), T0, critical: 3, high: 7);
+        scan.Spec!.Vulnerabilities!.Medium = 11;
+        scan.Spec.Vulnerabilities.Low = 13;
+        scan.Spec.Vulnerabilities.Unknown = 17;
+        scan.Spec.Fixable = new FixableCounts { Critical = 2, High = 5 };
+        var found = Build(scan).Find("x", Digest(1))!;
+        Assert.Equal(
+            ("docker.io/library/nginx:1.25", Digest(1), T0, Grade.E, 3, 7, 2, 5, 11, 13, 17),
+            (found.Image, found.Digest, found.ScannedAt, found.Grade, found.Critical, found.High, found.FixableCritical, found.FixableHigh, found.Medium, found.Low, found.Unknown));
+    }
+
+    [Fact]
+    public void Build_NoFixable_CountsNoneFixable()
+    {
+        var scan = Scan("docker.io/library/nginx:1.25", Digest(1), T0, critical: 1);
+        scan.Spec!.Fixable = null;
+        var found = Build(scan).Find("x", Digest(1))!;
+        Assert.Equal((0, 0, Grade.D), (found.FixableCritical, found.FixableHigh, found.Grade));
+    }
+
+    [Fact]
+    public void Build_NullObjectsAndUnnamedInvalid_SkippedAndNumbered()
+    {
+        var unnamed = Scan("docker.io/library/nginx:1.25", Digest(1), T0);
+        unnamed.Metadata = null;
+        unnamed.Spec!.ScannedAt = null;
+        var result = ScanIndex.Build([Scan("docker.io/library/redis:7", Digest(2), T0), null!, unnamed], GradeScale.Default);
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("#3", error.ObjectName);
+        Assert.Equal(1, result.Index.Count);
+    }
+
+    [Fact]
+    public void Build_OnlyInvalid_FindsNothing()
+    {
+        var result = ScanIndex.Build([Scan("nginx:1.25", Digest(1), T0)], GradeScale.Default);
+        Assert.Null(result.Index.Find("docker.io/library/nginx:1.25", null));
+        Assert.Null(result.Index.Find("nginx:1.25", null));
+        Assert.Null(result.Index.Find("x", Digest(1)));
+    }
+
+    [Fact]
+    public void Build_ManyScansOfOneImage_EachDigestAndTheNewestReference()
+    {
+        var index = Build(
+            Scan("docker.io/library/nginx:1.25", Digest(1), T0),
+            Scan("docker.io/library/nginx:1.25", Digest(2), T0.AddHours(1), high: 1),
+            Scan("docker.io/library/nginx:1.26", Digest(3), T0.AddHours(2), critical: 1));
+        Assert.Equal(3, index.Count);
+        Assert.Equal(Grade.A, index.Find("x", Digest(1))!.Grade);
+        Assert.Equal(Grade.B, FindByReference(index, "docker.io/library/nginx:1.25")!.Grade);
+        Assert.Equal(Grade.D, FindByReference(index, "docker.io/library/nginx:1.26")!.Grade);
+        Assert.Equal("docker.io/library/nginx:1.25", index.Find("x", Digest(1))!.Image);
+    }
+
+    [Fact]
+    public void Build_NullArguments_Throw()
+    {
+        Assert.Throws<ArgumentNullException>(() => ScanIndex.Build(null!, GradeScale.Default));
+        Assert.Throws<ArgumentNullException>(() => ScanIndex.Build([], null!));
+        Assert.Throws<ArgumentNullException>(() => ScanIndex.Empty.Find((ImageReference)null!, null));
+    }
+
+    [Fact]
+    public void Build_EqualImageStrings_ShareOneInstance()
+    {
+        // Many scans name the same image (every rebuild); the index keeps one string for all of them.
+        var first = Scan(new string("docker.io/library/nginx:1.25".AsSpan()), Digest(1), T0);
+        var second = Scan(new string("docker.io/library/nginx:1.25".AsSpan()), Digest(2), T0);
+        Assert.False(ReferenceEquals(first.Spec!.Image, second.Spec!.Image));
+        var index = Build(first, second);
+        Assert.Same(index.Find("x", Digest(1))!.Image, index.Find("x", Digest(2))!.Image);
+    }
 }

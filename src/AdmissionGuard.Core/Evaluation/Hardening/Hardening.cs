@@ -265,7 +265,8 @@ internal static class Hardening
 
                 var candidate = to.Expand(image);
                 var twin = candidate is null ? null : ParseOrNull(candidate);
-                if (twin is null)
+                // A mapping's result the source itself calls not hardened is no twin: never blame its registry.
+                if (twin is null || !source.IsHardened(twin))
                 {
                     continue;
                 }

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Start-to-ready and idle memory of one admissionguard binary (JIT or native AOT), with given certificate files:
+#   - RUNS starts with --tls-cert/--tls-key and the benchmark policies (10 policies, 8 scans): exec to the first
+#     /readyz 200, and VmRSS 2 s later (idle);
+#   - one start with SCANS ImageScans (default 100,000; each its own image and digest): ready time, idle VmRSS, and
+#     VmHWM after a burst of admissions (the peak, loading included).
+# Prints a Markdown table; nothing here is a pass/fail test. Shares fixtures with run.sh.
+#
+#   tests/load/startup.sh /tmp/aot/admissionguard
+#   RUNS=9 SCANS=1000000 tests/load/startup.sh /tmp/aot/admissionguard
+#   DOTNET_GCgen0size=0x400000 tests/load/startup.sh /tmp/aot/admissionguard   # runtime GC settings pass through
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+BIN="${1:?usage: startup.sh PATH/TO/admissionguard}"
+WORK="${WORK:-$(mktemp -d /tmp/admissionguard-startup.XXXXXX)}"
+RUNS="${RUNS:-5}"
+SCANS="${SCANS:-100000}"
+SERVER_PID=""
+trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true' EXIT
+
+log() { echo "[startup] $*" >&2; }
+status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
+
+source "$ROOT/tests/load/fixtures.sh"
+write_fixtures "$WORK" 10
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+  -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+
+# run SCANDIR: starts the server, sets READY_MS, READY_CPU_MS and IDLE_KB, leaves it running as SERVER_PID on PORT.
+run() {
+  PORT="$(free_port)"
+  local t0; t0="$(date +%s%N)"
+  "$BIN" serve --listen "127.0.0.1:$PORT" --policies "$WORK/policies" --scans "$1" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" > "$WORK/server.log" 2>&1 &
+  SERVER_PID=$!
+  until [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/readyz" || true)" = 200 ]; do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; log "server died"; exit 1; }
+    sleep 0.002
+  done
+  READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+  # CPU time to ready depends far less on the machine's other work than the wall clock does.
+  READY_CPU_MS="$(awk -v t="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$SERVER_PID/stat")"
+  sleep 2
+  IDLE_KB="$(status_kb "$SERVER_PID" VmRSS)"
+}
+
+stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+
+: > "$WORK/ready" && : > "$WORK/cpu" && : > "$WORK/idle"
+for ((i = 0; i < RUNS; i++)); do
+  run "$WORK/scans"
+  echo "$READY_MS" >> "$WORK/ready"; echo "$READY_CPU_MS" >> "$WORK/cpu"; echo "$IDLE_KB" >> "$WORK/idle"
+  log "run $i: ready in $READY_MS ms ($READY_CPU_MS ms CPU), idle VmRSS $IDLE_KB kB"
+  stop
+done
+
+# SCANS ImageScans, one per image, 10,000 to a file (a file may not exceed 16 MiB).
+mkdir -p "$WORK/many"
+cp "$WORK/scans/scans.yaml" "$WORK/many/"
+now="$(date -u -d '-1 hour' +%Y-%m-%dT%H:%M:%SZ)"
+awk -v n="$SCANS" -v now="$now" -v dir="$WORK/many" 'BEGIN { for (i = 0; i < n; i++) { out = sprintf("%s/generated-%03d.yaml", dir, int(i / 10000));
+  d = sprintf("%064x", i); printf "apiVersion: admissionguard.io/v1alpha1\nkind: ImageScan\nmetadata: {name: scan-%d}\nspec:\n  image: registry.example.com/team-%d/app-%d:1.%d\n  digest: sha256:%s\n  scanner: {name: trivy, version: \"0.58.0\"}\n  scannedAt: \"%s\"\n  vulnerabilities: {critical: 0, high: %d, medium: 3, low: 12, unknown: 0}\n  fixable: {critical: 0, high: 0}\n---\n", i, i % 100, i, i % 7, d, now, i % 3 > out } }'
+run "$WORK/many"
+many_ready="$READY_MS"; many_cpu="$READY_CPU_MS"; many_idle="$IDLE_KB"
+for review in "$ROOT"/tests/AdmissionGuard.Benchmarks/Reviews/pod-*.json; do
+  for ((i = 0; i < 50; i++)); do
+    curl -sk -H 'Content-Type: application/json' --data-binary "@$review" "https://127.0.0.1:$PORT/validate" -o /dev/null
+  done
+done
+many_peak="$(status_kb "$SERVER_PID" VmHWM)"
+stop
+
+mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
+echo "Binary $BIN, $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg); GC settings from the environment: $(env | grep -E '^DOTNET_GC' | tr '\n' ' ' || true)"
+echo
+echo "| case | start to /readyz 200 (ms) | CPU time to ready (ms) | idle VmRSS (MiB) | peak VmHWM (MiB) |"
+echo "| --- | ---: | ---: | ---: | ---: |"
+echo "| certificate files, 10 policies, 8 scans (median of $RUNS; min $(sort -n "$WORK/ready" | head -1) ms) | $(median < "$WORK/ready") | $(median < "$WORK/cpu") | $(mib "$(median < "$WORK/idle")") | — |"
+echo "| the same with $SCANS more ImageScans (one start) | $many_ready | $many_cpu | $(mib "$many_idle") | $(mib "$many_peak") |"
