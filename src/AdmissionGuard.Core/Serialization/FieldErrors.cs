@@ -108,7 +108,8 @@ public static partial class FieldErrors
         return row[b.Length];
     }
 
-    private static string FirstLine(string message)
+    /// <summary>A System.Text.Json message without the " Path: ... | LineNumber: ..." it appends.</summary>
+    internal static string FirstLine(string message)
     {
         var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;

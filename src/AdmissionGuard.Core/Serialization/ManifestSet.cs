@@ -90,7 +90,7 @@ public sealed class ManifestSet
         }
         catch (NotSupportedException e)
         {
-            Errors.Add($"{origin}: {kind} {NameOf(element)}: {FirstLine(e.Message)}");
+            Errors.Add($"{origin}: {kind} {NameOf(element)}: {FieldErrors.FirstLine(e.Message)}");
         }
     }
 
@@ -119,10 +119,4 @@ public sealed class ManifestSet
         element.TryGetProperty("metadata", out var m) && m.ValueKind == JsonValueKind.Object && m.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String
             ? $"\"{n.GetString()}\""
             : "<unnamed>";
-
-    private static string FirstLine(string message)
-    {
-        var cut = message.IndexOf(" Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
-    }
 }

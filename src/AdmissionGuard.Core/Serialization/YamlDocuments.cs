@@ -102,7 +102,8 @@ public static class YamlDocuments
 
     private static void WriteNode(IParser parser, Utf8JsonWriter writer, int depth)
     {
-        if (depth > MaxDepth)
+        // depth counts from 0 at the root, so depth MaxDepth is level MaxDepth + 1: one more than JsonDocument reads back.
+        if (depth >= MaxDepth)
         {
             throw new YamlException(parser.Current!.Start, parser.Current.End, $"nesting deeper than {MaxDepth} levels");
         }

@@ -67,6 +67,16 @@ public class ImageReferenceParserTests
         { "nginx:" + new string('t', 128), "docker.io", "library/nginx", new string('t', 128), null },
         { "registry.example.com/" + new string('p', 255), "registry.example.com", new string('p', 255), null, null },
         { new string('n', 247), "docker.io", "library/" + new string('n', 247), null, null },
+        // A Docker Hub alias with a port other than 443 is another registry, and gets no "library/".
+        { "index.docker.io:5000/nginx", "index.docker.io:5000", "nginx", null, null },
+        { "registry-1.docker.io:8443/library/nginx", "registry-1.docker.io:8443", "library/nginx", null, null },
+        { "LocalHost/x", "localhost", "x", null, null },
+        { "localhost:0065535/x", "localhost:65535", "x", null, null },
+        { "localhost:00443/x", "localhost", "x", null, null },
+        { Sha256Hex[..63], "docker.io", "library/" + Sha256Hex[..63], null, null },
+        { Sha256Hex + "0", "docker.io", "library/" + Sha256Hex + "0", null, null },
+        { "g" + Sha256Hex[1..], "docker.io", "library/g" + Sha256Hex[1..], null, null },
+        { "team/" + Sha256Hex, "docker.io", "team/" + Sha256Hex, null, null },
     };
 
     public static TheoryData<string, string> InvalidReferences => new()
@@ -101,6 +111,10 @@ public class ImageReferenceParserTests
         { "localhost:70000/x", "port 70000 is out of range 1-65535" },
         { "localhost:99999999999999999999/x", "is out of range 1-65535" },
         { "localhost:00000/x", "is out of range 1-65535" },
+        { "localhost:100000/x", "port 100000 is out of range 1-65535" },
+        { "localhost:099999/x", "port 099999 is out of range 1-65535" },
+        { "localhost:123456789012/x", "port 123456789012 is out of range 1-65535" },
+        { "localhost:1234567890123/x", "port 123456789012... is out of range 1-65535" },
         { "localhost:/x", "registry port is empty" },
         { "localhost:abc/x", "registry port \"abc\" is not a number" },
         { "localhost:-1/x", "is not a number" },
@@ -148,6 +162,8 @@ public class ImageReferenceParserTests
         { "[::1:5000/x", "missing its closing \"]\"" },
         { "[::g]/x", "is not a valid IPv6 address" },
         { "[1:2]/x", "is not a valid IPv6 address" },
+        { "[1234]:5000/x", "is not a valid IPv6 address" },      // IPAddress reads "1234" as the IPv4 address 0.0.4.210
+        { "[ffff]:443/x", "is not a valid IPv6 address" },
         { "[]/x", "repository path contains invalid character '['" },
         { "[::1]x:5/y", "must be followed by \":port\" or \"/\"" },
         { "-registry.com/x", "label that starts or ends with \"-\"" },

@@ -157,7 +157,15 @@ public class ReferenceGrammarOracleTests
         }
 
         var got = (actual!.Registry, actual.Path, actual.Tag, actual.Digest);
-        return got == expected.Value ? null : $"\"{input}\": oracle {expected.Value}, parser {got}";
+        if (got != expected.Value)
+        {
+            return $"\"{input}\": oracle {expected.Value}, parser {got}";
+        }
+
+        // The normalized text is registry/path[:tag][@digest], whether or not the input was already written that way.
+        var (registry, path, tag, digest) = expected.Value;
+        var normalized = registry + "/" + path + (tag is null ? "" : ":" + tag) + (digest is null ? "" : "@" + digest);
+        return actual.Normalized == normalized ? null : $"\"{input}\": normalized {normalized}, parser {actual.Normalized}";
     }
 
     /// <summary>(registry, path, tag, digest) as the grammar, Docker's split and the documented rules give them; null for invalid.</summary>

@@ -145,4 +145,139 @@ public class YamlDocumentsTests
         var error = Assert.Throws<InvalidDataException>(() => YamlDocuments.Read(yaml));
         Assert.StartsWith("invalid YAML at line", error.Message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("0", "0")]
+    [InlineData("-0", "-0")]
+    [InlineData("+5", "5")]
+    [InlineData("0.5", "0.5")]
+    [InlineData("-1.25", "-1.25")]
+    [InlineData("1E3", "1E3")]
+    [InlineData("1e+3", "1e+3")]
+    [InlineData("2.5e-3", "2.5e-3")]
+    [InlineData("12345678901234567890", "12345678901234567890")]
+    public void Read_PlainJsonNumber_IsANumberAsWritten(string scalar, string raw)
+    {
+        var value = Single($"v: {scalar}\n").GetProperty("v");
+        Assert.Equal(JsonValueKind.Number, value.ValueKind);
+        Assert.Equal(raw, value.GetRawText());
+    }
+
+    [Theory]
+    [InlineData("+")]
+    [InlineData("00")]
+    [InlineData("-01")]
+    [InlineData(".5")]
+    [InlineData("1.5.5")]
+    [InlineData("1e")]
+    [InlineData("1e+")]
+    [InlineData("1E-x")]
+    [InlineData("1.e3")]
+    [InlineData("5x")]
+    [InlineData("1.5x")]
+    [InlineData("1e5x")]
+    [InlineData("--1")]
+    [InlineData("+-1")]
+    [InlineData("1,5")]
+    [InlineData("nan")]
+    public void Read_PlainScalarThatIsNoJsonNumber_IsAString(string scalar)
+    {
+        var value = Single($"v: {scalar}\n").GetProperty("v");
+        Assert.Equal(JsonValueKind.String, value.ValueKind);
+        Assert.Equal(scalar, value.GetString());
+    }
+
+    [Theory]
+    [InlineData("Null")]
+    [InlineData("NULL")]
+    [InlineData("")]
+    public void Read_YamlNullSpellings_AreNull(string scalar)
+    {
+        Assert.Equal(JsonValueKind.Null, Single($"v: {scalar}\n").GetProperty("v").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("True", JsonValueKind.True)]
+    [InlineData("TRUE", JsonValueKind.True)]
+    [InlineData("false", JsonValueKind.False)]
+    [InlineData("FALSE", JsonValueKind.False)]
+    public void Read_YamlBooleanSpellings_AreBooleans(string scalar, JsonValueKind kind)
+    {
+        Assert.Equal(kind, Single($"v: {scalar}\n").GetProperty("v").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("\"true\"")]
+    [InlineData("\"10\"")]
+    [InlineData("'~'")]
+    [InlineData("|\n  10")]
+    public void Read_QuotedOrBlockScalar_IsAString(string scalar)
+    {
+        Assert.Equal(JsonValueKind.String, Single($"v: {scalar}\n").GetProperty("v").ValueKind);
+    }
+
+    [Theory]
+    [InlineData(63)]
+    [InlineData(64)]
+    public void Read_NestingUpToTheLimit_Succeeds(int levels)
+    {
+        // Levels count every collection, the document's root mapping included.
+        var yaml = "v: " + new string('[', levels - 1) + new string(']', levels - 1) + "\n";
+        var value = Single(yaml).GetProperty("v");
+        var depth = 1;
+        while (value.ValueKind == JsonValueKind.Array)
+        {
+            depth++;
+            if (value.GetArrayLength() == 0)
+            {
+                break;
+            }
+
+            value = value[0];
+        }
+
+        Assert.Equal(levels, depth);
+    }
+
+    [Theory]
+    [InlineData(65)]
+    [InlineData(66)]
+    public void Read_NestingOneBeyondTheLimit_IsInvalidData(int levels)
+    {
+        var yaml = "v: " + new string('[', levels - 1) + new string(']', levels - 1) + "\n";
+        var error = Assert.Throws<InvalidDataException>(() => YamlDocuments.Read(yaml));
+        Assert.Contains("nesting deeper than 64 levels", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("invalid YAML at line 1", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_BrokenDocumentAfterGoodOnes_ThrowsWithItsLine()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => YamlDocuments.Read("a: 1\n---\nb: 2\n---\nc: [1\n"));
+        Assert.StartsWith("invalid YAML at line", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("line 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_MalformedTag_NamesTheProblem()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => YamlDocuments.Read("!![?d\0\0\u00c9"));
+        Assert.IsAssignableFrom<ArgumentException>(error.InnerException);
+        Assert.EndsWith(error.InnerException!.Message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_YamlError_NamesTheInnermostCause()
+    {
+        var error = Assert.Throws<InvalidDataException>(() => YamlDocuments.Read("a: 1\na: 2\n"));
+        Assert.Equal("invalid YAML at line 2, column 1: duplicate key \"a\"", error.Message);
+    }
+
+    [Fact]
+    public void Read_SameKeyInSiblingMappings_IsAllowed()
+    {
+        var documents = YamlDocuments.Read("a: {x: 1}\nb: {x: 2}\n");
+        var root = Assert.Single(documents).RootElement;
+        Assert.Equal(2, root.GetProperty("b").GetProperty("x").GetInt32());
+    }
 }

@@ -1,0 +1,45 @@
+using static AdmissionGuard.Tests.Images.TestImages;
+
+namespace AdmissionGuard.Tests.Images;
+
+public class ImageReferenceTests
+{
+    [Theory]
+    [InlineData("nginx", "docker.io/library/nginx:latest")]          // API.md: no tag or digest is :latest for scan lookup
+    [InlineData("nginx:latest", "docker.io/library/nginx:latest")]
+    [InlineData("nginx:1.25", "docker.io/library/nginx:1.25")]
+    [InlineData("nginx@" + Sha256, "docker.io/library/nginx@" + Sha256)]
+    [InlineData("nginx:1.25@" + Sha256, "docker.io/library/nginx:1.25@" + Sha256)]
+    [InlineData("localhost:5000/team/app", "localhost:5000/team/app:latest")]
+    public void NormalizedWithTag_WritesOutTheImplicitLatest(string image, string expected)
+    {
+        var reference = Parse(image);
+        Assert.Equal(expected, reference.NormalizedWithTag);
+        Assert.Equal(expected, reference.NormalizedWithTag);
+    }
+
+    [Theory]
+    [InlineData("nginx", "docker.io/library/nginx", "nginx")]
+    [InlineData("nginx:1.25@" + Sha256, "docker.io/library/nginx:1.25@" + Sha256, "nginx")]
+    [InlineData("ghcr.io/org/team/app:v2", "ghcr.io/org/team/app:v2", "app")]
+    [InlineData("registry.example.com/app", "registry.example.com/app", "app")]
+    public void Reference_ToStringAndName(string image, string normalized, string name)
+    {
+        var reference = Parse(image);
+        Assert.Equal(normalized, reference.ToString());
+        Assert.Equal(normalized, reference.Normalized);
+        Assert.Equal(name, reference.Name);
+    }
+
+    [Theory]
+    [InlineData("nginx@" + Sha256, null, Sha256, false)]
+    [InlineData("nginx:1", "1", null, false)]
+    [InlineData("nginx", null, null, true)]
+    public void Reference_DigestOnlyHasNoTagAndIsNotImplicitLatest(string image, string? tag, string? digest, bool implicitLatest)
+    {
+        var reference = Parse(image);
+        Assert.Equal(tag, reference.Tag);
+        Assert.Equal(digest, reference.Digest);
+        Assert.Equal(implicitLatest, reference.IsImplicitLatest);
+    }
+}
