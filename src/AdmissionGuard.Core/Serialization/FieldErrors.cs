@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using AdmissionGuard.Evaluation.Rules.Signatures;
 using AdmissionGuard.Policies;
 
 namespace AdmissionGuard.Serialization;
@@ -76,6 +77,7 @@ public static partial class FieldErrors
         typeof(HardenedRuleSpec), typeof(RegistryRuleSpec), typeof(TagRuleSpec), typeof(ScanRuleSpec), typeof(RewriteSpec),
         typeof(PolicyExemption), typeof(HardenedImageSource), typeof(HardenedImageSourceSpec), typeof(ImageMapping),
         typeof(LabelSelector), typeof(LabelSelectorRequirement), typeof(ObjectMeta),
+        typeof(SignatureRuleSpec), typeof(SignatureKeySpec), typeof(SecretKeySelector), typeof(AttestationSpec),
     ];
 
     /// <summary>The field names of one of our types, as written in YAML; null when the type is not known.</summary>

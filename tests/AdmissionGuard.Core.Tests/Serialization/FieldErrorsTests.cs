@@ -57,6 +57,10 @@ public class FieldErrorsTests
     [InlineData("""{"mod": "Enforce"}""", "spec.mod", "unknown field \"mod\"; did you mean \"mode\"?")]
     [InlineData("""{"rules": {"scan": {"MinGrade": "B"}}}""", "spec.rules.scan.MinGrade", "unknown field \"MinGrade\"; did you mean \"minGrade\"?")]
     [InlineData("""{"rules": {"tags": {"colour": "red"}}}""", "spec.rules.tags.colour", "unknown field \"colour\"")]
+    [InlineData("""{"rules": {"signatures": {"transparencyLg": "Require"}}}""", "spec.rules.signatures.transparencyLg", "unknown field \"transparencyLg\"; did you mean \"transparencyLog\"?")]
+    [InlineData("""{"rules": {"signatures": {"keys": [{"name": "k", "publicKy": "x"}]}}}""", "spec.rules.signatures.keys[0].publicKy", "unknown field \"publicKy\"; did you mean \"publicKey\"?")]
+    [InlineData("""{"rules": {"signatures": {"keys": [{"name": "k", "secretRef": {"namespce": "s"}}]}}}""", "spec.rules.signatures.keys[0].secretRef.namespce", "unknown field \"namespce\"; did you mean \"namespace\"?")]
+    [InlineData("""{"rules": {"signatures": {"attestations": [{"predicatType": "x"}]}}}""", "spec.rules.signatures.attestations[0].predicatType", "unknown field \"predicatType\"; did you mean \"predicateType\"?")]
     public void Split_UnknownField_NamesFullPathAndClosestField(string spec, string field, string message)
     {
         var error = Decode("""{"kind": "ClusterImagePolicy", "spec": """ + spec + "}", AgJsonContext.Yaml.ImagePolicy);
