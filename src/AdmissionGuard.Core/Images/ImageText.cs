@@ -104,7 +104,6 @@ internal static class ImageText
         return $"contains non-ASCII character {CodePoint(c)} at index {at}; only ASCII is allowed";
     }
 
-    /// <summary>Maps the host names Docker Hub is also known by to <c>docker.io</c>; expects lower case.</summary>
     /// <summary>The HTTPS default port: written explicitly it names the same registry as no port at all.</summary>
     public const string DefaultPort = "443";
 
@@ -114,6 +113,7 @@ internal static class ImageText
             ? registry[..^(DefaultPort.Length + 1)]
             : registry;
 
+    /// <summary>Maps the host names Docker Hub is also known by to <c>docker.io</c>; expects lower case.</summary>
     public static string NormalizeHost(string lowerHost)
     {
         foreach (var alias in DockerHubAliases)
