@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 using AdmissionGuard.Admission;
 using AdmissionGuard.Serialization;
 
-namespace AdmissionGuard.Core.Tests.Admission;
+namespace AdmissionGuard.Tests.Admission;
 
 /// <summary>
 /// The one-pass reader must give what the source-generated serializer gives for what the API server sends, and
