@@ -38,7 +38,13 @@ for folder in "${folders[@]}"; do
 
   filter=()
   if [ "${ALL_TESTS:-0}" != 1 ]; then
-    filter=(--test-case-filter "FullyQualifiedName~AdmissionGuard.Tests.$folder.|FullyQualifiedName~AdmissionGuard.Tests.Evaluation.")
+    tests="FullyQualifiedName~AdmissionGuard.Tests.$folder.|FullyQualifiedName~AdmissionGuard.Tests.Evaluation."
+    # Each rule compiles its own spec (Evaluation/Rules), but the policy compiler's tests (Policies) are what feed it
+    # every field error: they belong to Evaluation's mutants as much as the engine's.
+    if [ "$folder" = Evaluation ]; then
+      tests="$tests|FullyQualifiedName~AdmissionGuard.Tests.Policies."
+    fi
+    filter=(--test-case-filter "$tests")
   fi
 
   # FILES="GlobMatcher.cs ImageGlob.cs" limits a run to those files of the folder (a partial figure).
