@@ -118,5 +118,30 @@ public class PodSpecLocatorTests
     }
 
     [Fact]
+    public void Sites_MoreContainersThanThePointersKept_EachPointerNamesItsOwnSite()
+    {
+        // The pointers of the first containers of each list are built once and kept; past them each is built.
+        var spec = new WorkloadSpec
+        {
+            Containers = [.. Enumerable.Range(0, 20).Select(i => new ContainerSpec { Name = $"c{i}", Image = $"nginx:{i}" })],
+            InitContainers = [.. Enumerable.Range(0, 18).Select(i => new ContainerSpec { Name = $"i{i}", Image = $"busybox:{i}" })],
+        };
+
+        foreach (var pointer in new[] { "/spec", "/spec/template/spec", "/spec/x" })
+        {
+            var sites = PodSpecLocator.Sites(spec, pointer);
+
+            Assert.Equal(38, sites.Count);
+            Assert.Equal(pointer + "/containers/0/image", sites[0].Pointer);
+            Assert.Equal(pointer + "/containers/15/image", sites[15].Pointer);
+            Assert.Equal(pointer + "/containers/16/image", sites[16].Pointer);
+            Assert.Equal(pointer + "/containers/19/image", sites[19].Pointer);
+            Assert.Equal(pointer + "/initContainers/0/image", sites[20].Pointer);
+            Assert.Equal(pointer + "/initContainers/17/image", sites[37].Pointer);
+            Assert.Equal("busybox:17", sites[37].Image);
+        }
+    }
+
+    [Fact]
     public void Sites_NoSpec_IsEmpty() => Assert.Empty(PodSpecLocator.Sites(null, "/spec"));
 }
