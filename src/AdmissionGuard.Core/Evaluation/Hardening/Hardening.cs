@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using AdmissionGuard.Images;
 using AdmissionGuard.Policies;
 using AdmissionGuard.Registry;
@@ -161,21 +162,7 @@ internal static class Hardening
         {
             foreach (var (from, to) in source.Mappings)
             {
-                if (!from.IsMatch(image))
-                {
-                    continue;
-                }
-
-                // Declared apart from the tests (not `out var` inside `||`), so that mutation testing can rewrite the
-                // conditions without losing definite assignment.
-                var candidate = to.Expand(image);
-                if (candidate is null)
-                {
-                    continue;
-                }
-
-                var twin = ParseOrNull(candidate);
-                if (twin is null || !source.IsHardened(twin))
+                if (!TryMapTwin(source, from, to, image, out var candidate, out var twin))
                 {
                     continue;
                 }
@@ -258,15 +245,7 @@ internal static class Hardening
         {
             foreach (var (from, to) in source.Mappings)
             {
-                if (!from.IsMatch(image))
-                {
-                    continue;
-                }
-
-                var candidate = to.Expand(image);
-                var twin = candidate is null ? null : ParseOrNull(candidate);
-                // A mapping's result the source itself calls not hardened is no twin: never blame its registry.
-                if (twin is null || !source.IsHardened(twin))
+                if (!TryMapTwin(source, from, to, image, out var candidate, out var twin))
                 {
                     continue;
                 }
@@ -284,6 +263,22 @@ internal static class Hardening
         }
 
         return "";
+    }
+
+    /// <summary>
+    /// The twin one mapping of <paramref name="source"/> gives <paramref name="image"/>, as written
+    /// (<paramref name="candidate"/>) and parsed: false when the mapping does not match, gives no twin (a digest only),
+    /// does not parse, or gives an image the source itself does not call hardened. <see cref="Twin"/> and
+    /// <see cref="TwinHint"/> both read mappings through this, so a hint never names an image that would not be offered.
+    /// </summary>
+    private static bool TryMapTwin(
+        CompiledSource source, ImageGlob from, MappingTemplate to, ImageReference image, [NotNullWhen(true)] out string? candidate, [NotNullWhen(true)] out ImageReference? twin)
+    {
+        // Each step in its own statement (not `out var` inside `||`), so that mutation testing can rewrite the conditions
+        // without losing definite assignment.
+        candidate = from.IsMatch(image) ? to.Expand(image) : null;
+        twin = candidate is null ? null : ParseOrNull(candidate);
+        return twin is not null && source.IsHardened(twin);
     }
 
     private static ImageReference? ParseOrNull(string text) =>
