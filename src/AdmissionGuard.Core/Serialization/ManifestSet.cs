@@ -96,7 +96,7 @@ public sealed class ManifestSet
 
     /// <summary>The labels of a namespace: from a Namespace object if one was read, else only the name label the API server sets.</summary>
     public IReadOnlyDictionary<string, string> LabelsOf(string ns) =>
-        NamespaceLabels.TryGetValue(ns, out var labels) ? labels : Evaluation.NamespaceLabels.Of(ns);
+        NamespaceLabels.TryGetValue(ns, out var labels) ? labels : Evaluation.NamespaceLabels.NameOnly(ns);
 
     private void AddList(JsonElement element, string origin, string source)
     {

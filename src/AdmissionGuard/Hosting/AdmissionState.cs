@@ -25,5 +25,5 @@ internal sealed record AdmissionState(
     public IReadOnlyDictionary<string, string>? LabelsOf(string ns) =>
         NamespaceLabels.TryGetValue(ns, out var labels) ? labels
         : NamespacesComplete ? null
-        : new NameOnlyLabels(ns);
+        : Evaluation.NamespaceLabels.NameOnly(ns);
 }

@@ -1,12 +1,11 @@
 using System.Collections;
 using System.Diagnostics.CodeAnalysis;
-using AdmissionGuard.Evaluation;
 
-namespace AdmissionGuard.Hosting;
+namespace AdmissionGuard.Evaluation;
 
 /// <summary>
 /// The labels of a namespace known only by its name: just <c>kubernetes.io/metadata.name</c>, as
-/// <see cref="NamespaceLabels.Of"/> gives them, in one small object instead of a dictionary per request.
+/// <see cref="NamespaceLabels.Of"/> would give them, in one small object instead of a dictionary per request.
 /// </summary>
 internal sealed class NameOnlyLabels(string name) : IReadOnlyDictionary<string, string>
 {
