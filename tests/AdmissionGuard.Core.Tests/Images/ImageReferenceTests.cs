@@ -42,4 +42,34 @@ public class ImageReferenceTests
         Assert.Equal(digest, reference.Digest);
         Assert.Equal(implicitLatest, reference.IsImplicitLatest);
     }
+
+    // Most references in a cluster are written in their normalized form; the reference then keeps the text it was
+    // given instead of building a copy. Written any other way, the normalized text is built and differs.
+    [Theory]
+    [InlineData("docker.io/library/nginx")]
+    [InlineData("docker.io/library/nginx:1.25")]
+    [InlineData("docker.io/library/nginx@" + Sha256)]
+    [InlineData("docker.io/library/nginx:1.25@" + Sha256)]
+    [InlineData("localhost:5000/team/app:v1")]
+    [InlineData("ghcr.io/org/team/app:v2-rc.1")]
+    public void Normalized_WrittenInNormalForm_IsTheTextGiven(string image)
+    {
+        var written = new string(image.AsSpan()); // its own instance, not the interned literal
+        var reference = Parse(written);
+        Assert.Same(written, reference.Normalized);
+    }
+
+    [Theory]
+    [InlineData("nginx", "docker.io/library/nginx")]
+    [InlineData("nginx:1.25", "docker.io/library/nginx:1.25")]
+    [InlineData("library/nginx@" + Sha256, "docker.io/library/nginx@" + Sha256)]
+    [InlineData("index.docker.io/library/nginx:1.25", "docker.io/library/nginx:1.25")]
+    [InlineData("Docker.IO/library/nginx:1.25", "docker.io/library/nginx:1.25")]
+    [InlineData("GHCR.io/org/app:v2@" + Sha256, "ghcr.io/org/app:v2@" + Sha256)]
+    public void Normalized_WrittenOtherwise_IsTheNormalizedForm(string image, string normalized)
+    {
+        var reference = Parse(image);
+        Assert.Equal(normalized, reference.Normalized);
+        Assert.NotEqual(image, reference.Normalized);
+    }
 }
