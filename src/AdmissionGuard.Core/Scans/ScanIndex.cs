@@ -29,11 +29,20 @@ public sealed class ScanIndex : IScanFacts
     /// </summary>
     public static ScanIndexBuildResult Build(IEnumerable<ImageScan> scans, GradeScale scale)
     {
+        var errors = new List<ScanValidationError>();
+        return new ScanIndexBuildResult(Of(Records(scans, scale, errors)), errors);
+    }
+
+    /// <summary>
+    /// The compact record of each valid object, in order, for <see cref="Of"/>; one error per invalid object is added
+    /// to <paramref name="errors"/>. What holds many scans for long (a folder's last good files) keeps these, not the objects.
+    /// </summary>
+    public static List<ScanRecord> Records(IEnumerable<ImageScan> scans, GradeScale scale, List<ScanValidationError> errors)
+    {
         ArgumentNullException.ThrowIfNull(scans);
         ArgumentNullException.ThrowIfNull(scale);
-        var errors = new List<ScanValidationError>();
-        var byDigest = new Dictionary<string, ScanRecord>(StringComparer.Ordinal);
-        var byImage = new Dictionary<string, ScanRecord>(StringComparer.Ordinal);
+        ArgumentNullException.ThrowIfNull(errors);
+        var records = new List<ScanRecord>();
 
         // Many scans share an image string (every rebuild of nginx:1.25); keep one instance of each.
         var images = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -46,46 +55,79 @@ public sealed class ScanIndex : IScanFacts
                 continue;
             }
 
-            var name = scan.Metadata?.Name ?? $"#{index}";
-            var error = ImageScanValidator.Validate(scan);
-            if (error is not null)
+            if (ToRecord(scan, scale, images, out var error) is { } record)
             {
-                errors.Add(new ScanValidationError(name, error));
-                continue;
+                records.Add(record);
             }
-
-            var spec = scan.Spec!;
-            if (!images.TryGetValue(spec.Image!, out var image))
+            else
             {
-                image = spec.Image!;
-                images.Add(image, image);
+                errors.Add(new ScanValidationError(scan.Metadata?.Name ?? $"#{index}", error!));
             }
+        }
 
-            var counts = spec.Vulnerabilities!;
-            var record = new ScanRecord(
-                image,
-                spec.Digest!,
-                spec.ScannedAt!.Value,
-                scale.Compute(spec),
-                counts.Critical,
-                counts.High,
-                spec.Fixable?.Critical ?? 0,
-                spec.Fixable?.High ?? 0)
-            {
-                Medium = counts.Medium,
-                Low = counts.Low,
-                Unknown = counts.Unknown,
-            };
+        return records;
+    }
+
+    /// <summary>
+    /// One object checked and graded: the compact record the index keeps, or null and why (the field path first).
+    /// A cluster's watch cache keeps this, not the object.
+    /// </summary>
+    public static ScanRecord? ToRecord(ImageScan scan, GradeScale scale, out string? error) => ToRecord(scan, scale, null, out error);
+
+    private static ScanRecord? ToRecord(ImageScan scan, GradeScale scale, Dictionary<string, string>? images, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(scan);
+        ArgumentNullException.ThrowIfNull(scale);
+        error = ImageScanValidator.Validate(scan);
+        if (error is not null)
+        {
+            return null;
+        }
+
+        var spec = scan.Spec!;
+        var image = spec.Image!;
+        if (images is not null && !images.TryAdd(image, image))
+        {
+            image = images[image];
+        }
+
+        var counts = spec.Vulnerabilities!;
+        return new ScanRecord(
+            image,
+            spec.Digest!,
+            spec.ScannedAt!.Value,
+            scale.Compute(spec),
+            counts.Critical,
+            counts.High,
+            spec.Fixable?.Critical ?? 0,
+            spec.Fixable?.High ?? 0)
+        {
+            Medium = counts.Medium,
+            Low = counts.Low,
+            Unknown = counts.Unknown,
+        };
+    }
+
+    /// <summary>
+    /// The index of records already checked (<see cref="ToRecord(ImageScan, GradeScale, out string?)"/>): for a digest
+    /// and for a reference the newest <c>scannedAt</c> wins; on a tie, the later record.
+    /// </summary>
+    public static ScanIndex Of(IEnumerable<ScanRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var byDigest = new Dictionary<string, ScanRecord>(StringComparer.Ordinal);
+        var byImage = new Dictionary<string, ScanRecord>(StringComparer.Ordinal);
+        foreach (var record in records)
+        {
             KeepNewest(byDigest, record.Digest, record);
-            KeepNewest(byImage, WithLatest(image), record);
+            KeepNewest(byImage, WithLatest(record.Image), record);
         }
 
         // The byImage winner may have lost its digest slot to a newer scan of the same digest under another
         // name; that is fine: a tag lookup only happens when the digest is unknown.
         byDigest.TrimExcess();
         byImage.TrimExcess();
-        var built = byDigest.Count == 0 ? Empty : new ScanIndex(byDigest, byImage);
-        return new ScanIndexBuildResult(built, errors);
+        return byDigest.Count == 0 ? Empty : new ScanIndex(byDigest, byImage);
     }
 
     /// <inheritdoc />

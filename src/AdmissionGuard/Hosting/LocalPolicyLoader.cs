@@ -1,5 +1,6 @@
 using AdmissionGuard.Commands;
 using AdmissionGuard.Policies;
+using AdmissionGuard.Scans;
 using AdmissionGuard.Serialization;
 
 namespace AdmissionGuard.Hosting;
@@ -13,8 +14,8 @@ internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionSta
 {
     private readonly string policiesDir = options.PoliciesDir;
     private readonly string? scansDir = options.ScansDir;
-    private readonly Scans.GradeScale scale = options.Scale;
-    private readonly Dictionary<string, ManifestSet> lastGoodFiles = new(StringComparer.Ordinal);
+    private readonly GradeScale scale = options.Scale;
+    private readonly Dictionary<string, LoadedFile> lastGoodFiles = new(StringComparer.Ordinal);
     private readonly LastGoodCompiler compiler = new();
     private string fingerprint = "";
 
@@ -66,14 +67,17 @@ internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionSta
 
     private void Reload()
     {
-        var combined = new ManifestSet();
+        var sources = new List<HardenedImageSource>();
+        var policies = new List<ImagePolicy>();
+        var scans = new List<ScanRecord>();
+        var namespaceLabels = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (file, read) in PolicyFolder.ReadEach(policiesDir, scansDir, TextReader.Null))
+        foreach (var (file, set) in PolicyFolder.ReadEach(policiesDir, scansDir, TextReader.Null))
         {
             seen.Add(file);
-            var set = read;
             // A kind the folder may not hold (a typo such as "ClusterImagePolicyy") would otherwise vanish silently.
             set.Errors.AddRange(PolicyFolder.NotAllowed(set));
+            LoadedFile? loaded;
             if (set.Errors.Count != 0)
             {
                 foreach (var error in set.Errors)
@@ -81,22 +85,28 @@ internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionSta
                     logger.LogError("policy file is invalid, keeping its last good version: {Error}", error);
                 }
 
-                if (!lastGoodFiles.TryGetValue(file, out set!))
+                if (!lastGoodFiles.TryGetValue(file, out loaded))
                 {
                     continue;
                 }
             }
             else
             {
-                lastGoodFiles[file] = set;
+                loaded = LoadedFile.Of(set, scale);
+                lastGoodFiles[file] = loaded;
             }
 
-            combined.Sources.AddRange(set.Sources);
-            combined.Policies.AddRange(set.Policies);
-            combined.Scans.AddRange(set.Scans);
-            foreach (var (ns, labels) in set.NamespaceLabels)
+            foreach (var error in loaded.ScanErrors)
             {
-                combined.NamespaceLabels[ns] = labels;
+                logger.LogError("scan is invalid and not used: {Error}", error);
+            }
+
+            sources.AddRange(loaded.Sources);
+            policies.AddRange(loaded.Policies);
+            scans.AddRange(loaded.Scans);
+            foreach (var (ns, labels) in loaded.NamespaceLabels)
+            {
+                namespaceLabels[ns] = labels;
             }
         }
 
@@ -105,25 +115,55 @@ internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionSta
             lastGoodFiles.Remove(gone);
         }
 
-        var snapshot = CompileKeepingLastGood(combined);
-        var scans = ScanFactsLoader.Build(combined.Scans, scale, out var scanErrors);
-        foreach (var error in scanErrors)
-        {
-            logger.LogError("scan is invalid and not used: {Error}", error);
-        }
-
-        store.Swap(new AdmissionState(snapshot, scans, combined.NamespaceLabels, true));
-        logger.LogInformation("loaded {Policies} policies, {Sources} hardened image sources, {Scans} scans from {Dir}", snapshot.PolicyCount, snapshot.SourceCount, scans.Count, policiesDir);
+        var snapshot = CompileKeepingLastGood(sources, policies);
+        var index = ScanIndex.Of(scans);
+        store.Swap(new AdmissionState(snapshot, index, namespaceLabels, true));
+        ReturnLoadingMemory(scans.Count);
+        logger.LogInformation("loaded {Policies} policies, {Sources} hardened image sources, {Scans} scans from {Dir}", snapshot.PolicyCount, snapshot.SourceCount, index.Count, policiesDir);
     }
 
-    private PolicySnapshot CompileKeepingLastGood(ManifestSet set)
+    /// <summary>
+    /// Reading a large scans folder leaves hundreds of megabytes of parse garbage that an idle server would keep
+    /// committed (nothing else triggers a collection); one compacting collection hands it back to the system. Below
+    /// <see cref="ManyScans"/> the garbage is small and the pause not worth it.
+    /// </summary>
+    private static void ReturnLoadingMemory(int scans)
     {
-        var snapshot = compiler.Compile(set.Sources, set.Policies);
+        if (scans >= ManyScans)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+    }
+
+    private const int ManyScans = 10_000;
+
+    private PolicySnapshot CompileKeepingLastGood(List<HardenedImageSource> sources, List<ImagePolicy> policies)
+    {
+        var snapshot = compiler.Compile(sources, policies);
         foreach (var error in snapshot.Errors)
         {
             logger.LogError("policy is invalid, keeping its last good version if any: {Error}", error.ToString());
         }
 
         return snapshot;
+    }
+
+    /// <summary>
+    /// What a good file contributes, kept as its last good version. Scans are kept as the index's compact records, not
+    /// as the objects read: a scans folder may hold a hundred thousand of them.
+    /// </summary>
+    private sealed record LoadedFile(
+        List<HardenedImageSource> Sources,
+        List<ImagePolicy> Policies,
+        Dictionary<string, Dictionary<string, string>> NamespaceLabels,
+        ScanRecord[] Scans,
+        string[] ScanErrors)
+    {
+        public static LoadedFile Of(ManifestSet set, GradeScale scale)
+        {
+            var errors = new List<ScanValidationError>();
+            var scans = ScanIndex.Records(set.Scans, scale, errors);
+            return new LoadedFile(set.Sources, set.Policies, set.NamespaceLabels, [.. scans], [.. errors.Select(e => e.ToString())]);
+        }
     }
 }

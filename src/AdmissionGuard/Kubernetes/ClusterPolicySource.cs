@@ -24,9 +24,9 @@ internal sealed class ClusterPolicySource : SupervisedService
     private readonly ResourceWatcher<HardenedImageSource> sources;
     private readonly ResourceWatcher<ImagePolicy> clusterPolicies;
     private readonly ResourceWatcher<ImagePolicy> policies;
-    private readonly ResourceWatcher<ImageScan> scans;
+    private readonly ResourceWatcher<ScanRecord> scans;
     private readonly ResourceWatcher<Dictionary<string, string>> namespaces;
-    private readonly ResourceWatcher<ImageScan>[] reports;
+    private readonly ResourceWatcher<ScanRecord>[] reports;
     private readonly ClusterPullSecrets? pullSecrets;
     private readonly SemaphoreSlim signal = new(0);
     private readonly LastGoodCompiler compiler = new();
@@ -51,7 +51,9 @@ internal sealed class ClusterPolicySource : SupervisedService
         sources = new(api, ResourcePath.HardenedImageSources, ObjectDecoder.HardenedImageSource, time, watchLogger, options.Watch);
         clusterPolicies = new(api, ResourcePath.ClusterImagePolicies, ObjectDecoder.ImagePolicy, time, watchLogger, options.Watch);
         policies = new(api, ResourcePath.ImagePolicies, ObjectDecoder.ImagePolicy, time, watchLogger, options.Watch);
-        scans = new(api, ResourcePath.ImageScans, e => e.Deserialize(AgJsonContext.Default.ImageScan)!, time, watchLogger, options.Watch);
+        // The watch cache keeps each scan as the index's compact record, not the object: a cluster may hold a hundred
+        // thousand. An invalid one is logged once, by the watcher, with why.
+        scans = new(api, ResourcePath.ImageScans, e => Checked(e.Deserialize(AgJsonContext.Default.ImageScan)!), time, watchLogger, options.Watch);
         namespaces = new(api, ResourcePath.Namespaces, e => ClusterStateBuilder.NamespaceLabels(e.GetProperty("metadata").Deserialize(AgJsonContext.Default.ObjectMeta)!), time, watchLogger, options.Watch);
         reports = options.TrivyOperatorReports
             ? [new(api, ResourcePath.VulnerabilityReports, ReportToScan, time, watchLogger, options.Watch, optional: true),
@@ -181,15 +183,7 @@ internal sealed class ClusterPolicySource : SupervisedService
     {
         if (Interlocked.Exchange(ref scansDirty, 0) == 1)
         {
-            var all = scans.Items.Where(s => s.Value is not null).Select(s => s.Value!)
-                .Concat(reports.SelectMany(r => r.Items).Where(s => s.Value is not null).Select(s => s.Value!));
-            var result = ScanIndex.Build(all, options.Scale);
-            foreach (var error in result.Errors)
-            {
-                logger.LogWarning("scan is invalid and not used: {Error}", error.ToString());
-            }
-
-            scanFacts = result.Index;
+            scanFacts = ScanIndex.Of(scans.Items.Concat(reports.SelectMany(r => r.Items)).Where(s => s.Value is not null).Select(s => s.Value!));
         }
 
         return ClusterStateBuilder.Build(sources.Items, clusterPolicies.Items, policies.Items, namespaces.Items, scanFacts, compiler);
@@ -225,9 +219,12 @@ internal sealed class ClusterPolicySource : SupervisedService
         }, CancellationToken.None);
     }
 
-    private ImageScan ReportToScan(JsonElement report)
+    private ScanRecord ReportToScan(JsonElement report)
     {
         var result = new TrivyOperatorImporter().Import(report, new ScanImportOptions(null, time.GetUtcNow(), options.Scale));
-        return result.Scan ?? throw new InvalidDataException(result.Error ?? "not a usable trivy-operator report");
+        return Checked(result.Scan ?? throw new InvalidDataException(result.Error ?? "not a usable trivy-operator report"));
     }
+
+    private ScanRecord Checked(ImageScan scan) =>
+        ScanIndex.ToRecord(scan, options.Scale, out var error) ?? throw new CheckFailedException(error!);
 }

@@ -31,6 +31,12 @@ internal static class ObjectDecoder
             error = message;
             field = at.Length == 0 ? "(object)" : at;
         }
+        catch (CheckFailedException e)
+        {
+            var colon = e.Message.IndexOf(": ", StringComparison.Ordinal);
+            field = colon > 0 ? e.Message[..colon] : "(object)";
+            error = colon > 0 ? e.Message[(colon + 2)..] : e.Message;
+        }
         catch (InvalidDataException e)
         {
             error = e.Message;
@@ -40,3 +46,6 @@ internal static class ObjectDecoder
         return null;
     }
 }
+
+/// <summary>An object that decodes but fails a check; the message starts with the field at fault (<c>spec.digest: ...</c>).</summary>
+internal sealed class CheckFailedException(string message) : Exception(message);

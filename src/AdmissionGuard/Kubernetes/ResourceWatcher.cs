@@ -167,10 +167,16 @@ internal sealed class ResourceWatcher<T>
                 continueToken = Str(meta, "continue") is { Length: > 0 } c ? c : null;
                 if (root.TryGetProperty("items", out var list) && list.ValueKind == JsonValueKind.Array)
                 {
+                    var before = Volatile.Read(ref items);
                     foreach (var item in list.EnumerateArray())
                     {
                         var watched = Decode(WithTypeMeta(item));
                         builder[watched.Key] = watched;
+                        // A relist brings back what is cached: only a version not seen before is worth a line.
+                        if (!before.TryGetValue(watched.Key, out var known) || known.Meta.ResourceVersion != watched.Meta.ResourceVersion)
+                        {
+                            ReportInvalid(watched);
+                        }
                     }
                 }
             }
@@ -219,11 +225,7 @@ internal sealed class ResourceWatcher<T>
                 var watched = Decode(e.Object);
                 ImmutableInterlocked.Update(ref items, (d, w) => d.SetItem(w.Key, w), watched);
                 Advance(watched.Meta.ResourceVersion);
-                if (watched.Error is not null)
-                {
-                    logger.LogWarning("{Kind} {Key} is invalid and not used: {Field}: {Error}", Path.Kind, watched.Key, watched.ErrorField, watched.Error);
-                }
-
+                ReportInvalid(watched);
                 Changed?.Invoke();
                 break;
             }
@@ -277,6 +279,15 @@ internal sealed class ResourceWatcher<T>
         node["apiVersion"] = Path.Group.Length == 0 ? Path.Version : $"{Path.Group}/{Path.Version}";
         using var document = JsonDocument.Parse(node.ToJsonString());
         return document.RootElement.Clone();
+    }
+
+    /// <summary>One line per version of an object that cannot be used, whether it came by list or by watch.</summary>
+    private void ReportInvalid(WatchedObject<T> watched)
+    {
+        if (watched.Error is not null)
+        {
+            logger.LogWarning("{Kind} {Key} is invalid and not used: {Field}: {Error}", Path.Kind, watched.Key, watched.ErrorField, watched.Error);
+        }
     }
 
     private WatchedObject<T> Decode(JsonElement element)

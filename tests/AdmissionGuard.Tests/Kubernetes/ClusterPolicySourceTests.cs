@@ -16,6 +16,7 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
     private static readonly string Sources = ResourcePath.HardenedImageSources.Collection;
     private static readonly string Namespaces = ResourcePath.Namespaces.Collection;
     private static readonly string Reports = ResourcePath.VulnerabilityReports.Collection;
+    private static readonly string Scans = ResourcePath.ImageScans.Collection;
     private readonly AdmissionStateStore store = new();
     private readonly CapturingLoggerProvider logs = new();
     private FakeKubeApiServer server = null!;
@@ -212,6 +213,36 @@ public sealed class ClusterPolicySourceTests : IAsyncLifetime, IDisposable
 
         server.Delete(Reports, "lbc/pod-ubuntu-ubuntu");
         await Eventually.True(() => store.Current.Scans.Count == 0, "report deleted");
+    }
+
+    [Fact]
+    public async Task Run_InvalidImageScan_LeftOutWithOneWarningNamingTheField_OthersGrade()
+    {
+        const string Good = "sha256:1e19569fea08c6de312a4862d532eb7007b3098b4110eeaa22f34333358f0b78";
+        const string Bad = "sha256:f78909c2b360d866b3220655c0b079838258b8891a12ac25fc670f0cbb54229f";
+        // Well-formed, but more fixable findings than findings: the object decodes and only the check refuses it.
+        static string Scan(string digest, int fixableHigh) => $$"""
+            {"apiVersion":"admissionguard.io/v1alpha1","kind":"ImageScan","metadata":{"name":"sha256-{{digest[7..47]}}"},
+             "spec":{"image":"docker.io/library/nginx:1.25","digest":"{{digest}}","scanner":{"name":"trivy","version":"0.58.0"},
+                     "scannedAt":"2026-11-20T10:00:00Z","vulnerabilities":{"critical":0,"high":2,"medium":0,"low":0,"unknown":0},
+                     "fixable":{"critical":0,"high":{{fixableHigh}}} } }
+            """;
+        server.Apply(Scans, Scan(Good, 1));
+        server.Apply(Scans, Scan(Bad, 5));
+        await StartAsync();
+        await Eventually.True(() => store.Current.Loaded, "loaded");
+
+        Assert.Equal(1, store.Current.Scans.Count);
+        Assert.True(Images.ImageReferenceParser.TryParse("docker.io/library/nginx:1.25", out var image, out _));
+        Assert.Equal(2, store.Current.Scans.Find(image, Good)?.High);
+        Assert.Null(store.Current.Scans.Find(image, Bad));
+        var warning = Assert.Single(logs.Lines, l => l.Contains("ImageScan", StringComparison.Ordinal) && l.Contains("invalid", StringComparison.Ordinal));
+        Assert.Contains("sha256-f78909c2b360d866b3220655c0b079838258b889", warning, StringComparison.Ordinal);
+        Assert.EndsWith("is invalid and not used: spec.fixable.high: must not exceed spec.vulnerabilities.high", warning, StringComparison.Ordinal);
+
+        // Fixed in place, the scan is graded on the next rebuild.
+        server.Apply(Scans, Scan(Bad, 2));
+        await Eventually.True(() => store.Current.Scans.Count == 2, "the fixed scan is used");
     }
 
     /// <summary>

@@ -112,4 +112,46 @@ public sealed class PolicyReloadTests : IAsyncLifetime
 
         await WaitForDecisionAsync("reload", "busybox:1.36", allowed: true, "without the file busybox:1.36 is allowed");
     }
+
+    private static string Scan(string name, string image, int critical) => $$"""
+        apiVersion: admissionguard.io/v1alpha1
+        kind: ImageScan
+        metadata: {name: {{name}}}
+        spec:
+          image: {{image}}
+          digest: sha256:{{new string((char)('a' + name.Length % 6), 64)}}
+          scanner: {name: trivy, version: "0.58.0"}
+          scannedAt: "{{DateTimeOffset.UtcNow.AddHours(-1):yyyy-MM-ddTHH:mm:ssZ}}"
+          vulnerabilities: {critical: {{critical}}, high: 0, medium: 0, low: 0, unknown: 0}
+        """;
+
+    // Scans are kept per file as the index's compact records (not the objects read), and still as the file's last good
+    // version: a scans file broken by an edit keeps grading with what it held, one fixed grades with the fix.
+    [Fact]
+    public async Task InvalidatedScanFile_LastGoodScansKeepGrading_ThenFixedVersionGrades()
+    {
+        Write("graded.yaml", """
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ClusterImagePolicy
+            metadata: {name: graded}
+            spec:
+              mode: Enforce
+              match: {namespaces: ["graded"]}
+              rules: {scan: {maxCritical: 0}}
+            """);
+        var scans = Path.Combine(_server.ScansDir, "reload-scans.yaml");
+        File.WriteAllText(scans, Scan("clean", "registry.example.com/team/clean:1.0", 0) + "\n---\n" + Scan("dirty", "registry.example.com/team/dirty:1.0", 2));
+        await WaitForDecisionAsync("graded", "registry.example.com/team/dirty:1.0", allowed: false, "the scan with a critical finding denies");
+        Assert.True(await AllowedAsync("graded", "registry.example.com/team/clean:1.0"));
+
+        File.WriteAllText(scans, "apiVersion: admissionguard.io/v1alpha1\nkind: ImageScan\nspec: [unclosed\n");
+        Write("marker.yaml", Policy("marker", "marker", "1.36"));
+        await WaitForDecisionAsync("marker", "busybox:1.36", allowed: false, "a reload after the broken scans edit");
+        Assert.True(await AllowedAsync("graded", "registry.example.com/team/clean:1.0"), "the last good scans still grade");
+        Assert.False(await AllowedAsync("graded", "registry.example.com/team/dirty:1.0"), "the last good scans still grade");
+
+        File.WriteAllText(scans, Scan("clean", "registry.example.com/team/clean:1.0", 3) + "\n---\n" + Scan("dirty", "registry.example.com/team/dirty:1.0", 0));
+        await WaitForDecisionAsync("graded", "registry.example.com/team/dirty:1.0", allowed: true, "the fixed scans grade");
+        Assert.False(await AllowedAsync("graded", "registry.example.com/team/clean:1.0"));
+    }
 }
