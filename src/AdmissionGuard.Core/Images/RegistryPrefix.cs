@@ -96,6 +96,12 @@ public sealed class RegistryPrefix
             return "an entry names a registry or repository prefix; digests are not allowed";
         }
 
+        // A URL is the most likely slip (copied from a browser or a registry's docs): say what to write instead.
+        if (entry.IndexOf("://", StringComparison.Ordinal) is > 0 and var scheme)
+        {
+            return $"an entry has no scheme; write {ImageText.Quote(entry[(scheme + 3)..])}";
+        }
+
         if (entry[0] == '/' || entry[^1] == '/')
         {
             return "an entry must not start or end with \"/\"";

@@ -22,7 +22,8 @@ namespace AdmissionGuard.Tests.Evaluation;
 /// <c>purpose</c> (Admit = mutate, apply, validate as in a cluster [default]; Validate; Mutate),
 /// <c>now</c> (RFC 3339), <c>registry</c> (normalized reference -> {state, digest}), <c>signatures</c> (digest ->
 /// signature state; any other digest is Unknown), <c>policyErrors</c> (the
-/// number of compile errors the policies must have; default 0). old.yaml: the object before an UPDATE.
+/// number of compile errors the policies must have; default 0), <c>judgeRewritten</c> (true: judge images as their
+/// rewrite will make them, as <c>check</c> does; default false). old.yaml: the object before an UPDATE.
 /// expected: <c>allowed</c> (required), <c>evaluated</c>, <c>message</c> (fragments, or null for none),
 /// <c>messageExcludes</c>, <c>warnings</c> (one fragment per warning, exact count), <c>auditAnnotations</c>
 /// (key -> fragments, exact key set), <c>images</c> (exact, in site order), <c>rewrites</c> (exact, from the
@@ -100,7 +101,8 @@ public class GoldenCaseTests
 
         var now = String(input, "now") is { } nowText ? DateTimeOffset.Parse(nowText, CultureInfo.InvariantCulture) : DefaultNow;
         var engine = new PolicyEngine(scans.Index, new FakeRegistryFacts(Registry(input), SignatureStates(input)), new FakeTimeProvider(now));
-        var evaluation = new EvaluationInput(workload.Kind, workload.Object, ns, labels, OldObject: old);
+        var judgeRewritten = String(input, "judgeRewritten") == "true";
+        var evaluation = new EvaluationInput(workload.Kind, workload.Object, ns, labels, OldObject: old, JudgeRewritten: judgeRewritten);
 
         var purpose = String(input, "purpose") ?? "Admit";
         Verdict? mutation = null;

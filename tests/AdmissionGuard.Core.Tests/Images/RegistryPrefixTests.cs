@@ -81,6 +81,8 @@ public class RegistryPrefixTests
     [InlineData("dhi.io/", "must not start or end with \"/\"")]
     [InlineData("/dhi.io", "must not start or end with \"/\"")]
     [InlineData("dhi.io//x", "empty segment")]
+    [InlineData("https://registry.example.com/team", "an entry has no scheme; write \"registry.example.com/team\"")]
+    [InlineData("oci://dhi.io", "an entry has no scheme; write \"dhi.io\"")]
     [InlineData("localhost:0", "port 0 is out of range 1-65535")]
     [InlineData("localhost:70000", "port 70000 is out of range 1-65535")]
     [InlineData("localhost:", "registry port is empty")]

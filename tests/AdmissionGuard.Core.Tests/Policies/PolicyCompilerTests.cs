@@ -89,6 +89,11 @@ public class PolicyCompilerTests
     [InlineData("  rules:\n    scan: {maxAge: \"-1h\"}", "spec.rules.scan.maxAge", "positive duration")]
     [InlineData("  rules:\n    scan: {onMissing: deny}", "spec.rules.scan.onMissing", "\"deny\"")]
     [InlineData("  rules:\n    scan: {maxCritical: -1}", "spec.rules.scan.maxCritical", "0 or more")]
+    [InlineData("  rules:\n    scan: {maxHigh: -1}", "spec.rules.scan.maxHigh", "0 or more")]
+    [InlineData("  rules:\n    scan: {maxAge: 0s}", "spec.rules.scan.maxAge", "positive duration")]
+    [InlineData("  rules:\n    registries: {allowed: [\"registry.example.com/team\", \"https://registry.example.com\"]}", "spec.rules.registries.allowed[1]", "no scheme; write \"registry.example.com\"")]
+    [InlineData("  rules:\n    tags: {disallowed: [\"team/app\"]}", "spec.rules.tags.disallowed[0]", "not a tag glob")]
+    [InlineData("  rules:\n    tags: {disallowed: [\"latest\", \"  \"]}", "spec.rules.tags.disallowed[1]", "not a tag glob")]
     [InlineData("  rules:\n    hardened: {required: true, sources: [dhi, chainguard]}", "spec.rules.hardened.sources[1]", "\"chainguard\"")]
     [InlineData("  rules:\n    hardened: {required: true, sources: []}", "spec.rules.hardened.sources", "at least one")]
     [InlineData("  images:\n    exclude: [\"registry.k8s.io/***\"]", "spec.images.exclude[0]", "\"***\"")]
@@ -114,6 +119,18 @@ public class PolicyCompilerTests
         Assert.Equal(field, error.Field);
         Assert.Contains(fragment, error.Message, StringComparison.Ordinal);
         Assert.Equal("ClusterImagePolicy/production", error.ObjectId);
+    }
+
+    // Zero is the strictest limit, not an invalid one.
+    [Fact]
+    public void Compile_ScanLimitsOfZero_AreValid()
+    {
+        var snapshot = Compile("""
+              rules:
+                scan: {maxCritical: 0, maxHigh: 0, maxAge: 1s}
+            """);
+        Assert.Empty(snapshot.Errors);
+        Assert.Equal(1, snapshot.PolicyCount);
     }
 
     [Fact]
