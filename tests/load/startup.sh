@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start-to-ready and idle memory of one admissionguard binary (JIT or native AOT), with given certificate files:
 #   - RUNS starts with --tls-cert/--tls-key and the benchmark policies (10 policies, 8 scans): exec to the first
-#     /readyz 200, and VmRSS 2 s later (idle);
+#     /readyz 200 (tests/load/ready.py: a TCP connect per millisecond, then HTTPS), and VmRSS 2 s later (idle);
 #   - one start with SCANS ImageScans (default 100,000; each its own image and digest): ready time, idle VmRSS, and
 #     VmHWM after a burst of admissions (the peak, loading included).
 # Prints a Markdown table; nothing here is a pass/fail test. Shares fixtures with run.sh.
@@ -32,21 +32,18 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -su
 # run SCANDIR: starts the server, sets READY_MS, READY_CPU_MS and IDLE_KB, leaves it running as SERVER_PID on PORT.
 run() {
   PORT="$(free_port)"
-  local t0; t0="$(date +%s%N)"
-  "$BIN" serve --listen "127.0.0.1:$PORT" --policies "$WORK/policies" --scans "$1" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" > "$WORK/server.log" 2>&1 &
-  SERVER_PID=$!
-  until [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/readyz" || true)" = 200 ]; do
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; log "server died"; exit 1; }
-    sleep 0.002
-  done
-  READY_MS=$(( ($(date +%s%N) - t0) / 1000000 ))
+  local started
+  started="$(python3 "$ROOT/tests/load/ready.py" "$PORT" "$WORK/server.log" "$BIN" serve --listen "127.0.0.1:$PORT" --policies "$WORK/policies" --scans "$1" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key")" \
+    || { cat "$WORK/server.log" >&2; log "server died"; exit 1; }
+  read -r READY_MS SERVER_PID <<< "$started"
   # CPU time to ready depends far less on the machine's other work than the wall clock does.
   READY_CPU_MS="$(awk -v t="$(getconf CLK_TCK)" '{ print int(($14 + $15) * 1000 / t) }' "/proc/$SERVER_PID/stat")"
   sleep 2
   IDLE_KB="$(status_kb "$SERVER_PID" VmRSS)"
 }
 
-stop() { kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""; }
+# Not this shell's child (ready.py started it): wait for it by polling.
+stop() { kill "$SERVER_PID"; while kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.05; done; SERVER_PID=""; }
 
 : > "$WORK/ready" && : > "$WORK/cpu" && : > "$WORK/idle"
 for ((i = 0; i < RUNS; i++)); do

@@ -40,10 +40,18 @@ internal static class CertificatePemFiles
 
     /// <summary>
     /// Certificates built in memory or from PEM carry an ephemeral key, which SChannel (Windows) cannot use
-    /// for TLS. A PKCS#12 round trip gives a key every platform's SslStream accepts; on Linux it is harmless.
+    /// for TLS: there a PKCS#12 round trip gives a key SslStream accepts. OpenSSL serves the ephemeral key as it is,
+    /// so elsewhere a copy that outlives the caller's instance is enough; the round trip's key derivation was the
+    /// largest cryptographic cost of a start (twice: the flags check and the serving load) and of every reload.
+    /// Either way the result is a new instance the caller owns.
     /// </summary>
     public static X509Certificate2 ReimportWithPersistedKey(X509Certificate2 certificate)
     {
+        if (!OperatingSystem.IsWindows())
+        {
+            return new X509Certificate2(certificate);
+        }
+
         byte[] pfx = certificate.Export(X509ContentType.Pkcs12);
         try
         {

@@ -5,6 +5,8 @@ namespace AdmissionGuard.Certificates;
 /// <summary>Serves one in-memory certificate for the process lifetime (the self-signed case).</summary>
 internal sealed class FixedCertificateProvider : ICertificateProvider
 {
+    private readonly ServingCertificate serving;
+
     public FixedCertificateProvider(X509Certificate2 certificate)
     {
         ArgumentNullException.ThrowIfNull(certificate);
@@ -13,11 +15,10 @@ internal sealed class FixedCertificateProvider : ICertificateProvider
             throw new ArgumentException("The serving certificate needs its private key.", nameof(certificate));
         }
 
-        Current = certificate;
-        CurrentContext = ServingCertificate.From(certificate).Context;
+        serving = ServingCertificate.From(certificate);
     }
 
-    public X509Certificate2 Current { get; }
+    public X509Certificate2 Current => serving.Certificate;
 
-    public System.Net.Security.SslStreamCertificateContext CurrentContext { get; }
+    public System.Net.Security.SslStreamCertificateContext CurrentContext => serving.Context;
 }

@@ -10,24 +10,29 @@ namespace AdmissionGuard.Certificates;
 /// </summary>
 internal sealed class ServingCertificate
 {
-    private ServingCertificate(X509Certificate2 certificate, SslStreamCertificateContext context)
+    private readonly Task<SslStreamCertificateContext> context;
+
+    private ServingCertificate(X509Certificate2 certificate, X509Certificate2Collection? intermediates)
     {
         Certificate = certificate;
-        Context = context;
+        IntermediateCount = intermediates?.Count ?? 0;
+        // Building the context builds a chain, and a process's first chain build loads the system trust store: OpenSSL
+        // decodes every certificate in it, about 60 ms of CPU for Debian's store, more than the rest of a start's own
+        // work. So it starts here, in the background, beside the policy loading and the host's start, and the first
+        // handshake waits for it. It fails only for a certificate without its key, which the loaders refuse first.
+        context = Task.Run(() => SslStreamCertificateContext.Create(certificate, intermediates, offline: true));
     }
 
     public X509Certificate2 Certificate { get; }
 
-    public SslStreamCertificateContext Context { get; }
+    /// <summary>What SslStream sends; waits (only just after a start or a swap) for the context to be built.</summary>
+    public SslStreamCertificateContext Context => context.GetAwaiter().GetResult();
 
-    public int IntermediateCount { get; private init; }
+    public int IntermediateCount { get; }
 
     /// <summary>A leaf (with key) and the intermediates to send with it; built offline, never fetching issuers.</summary>
     public static ServingCertificate From(X509Certificate2 certificate, X509Certificate2Collection? intermediates = null) =>
-        new(certificate, SslStreamCertificateContext.Create(certificate, intermediates, offline: true))
-        {
-            IntermediateCount = intermediates?.Count ?? 0,
-        };
+        new(certificate, intermediates);
 
     /// <summary>
     /// A <c>tls.crt</c>/<c>tls.key</c> pair: the first CERTIFICATE block is the leaf (checked against the key), the
