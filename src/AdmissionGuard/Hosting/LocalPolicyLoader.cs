@@ -18,6 +18,7 @@ internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionSta
     private readonly Dictionary<string, LoadedFile> lastGoodFiles = new(StringComparer.Ordinal);
     private readonly LastGoodCompiler compiler = new();
     private string fingerprint = "";
+    private bool loaded;
 
     /// <summary>Loads once, synchronously, so the server is ready before it listens.</summary>
     public void LoadNow()
@@ -123,16 +124,18 @@ internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionSta
     }
 
     /// <summary>
-    /// Reading a large scans folder leaves hundreds of megabytes of parse garbage that an idle server would keep
-    /// committed (nothing else triggers a collection); one compacting collection hands it back to the system. Below
-    /// <see cref="ManyScans"/> the garbage is small and the pause not worth it.
+    /// A reload while serving that read many scans hands its parse garbage back (hundreds of megabytes for 100,000
+    /// scans); below <see cref="ManyScans"/> the garbage is small and the pause not worth it. The first load is covered
+    /// by the collection after the server starts.
     /// </summary>
-    private static void ReturnLoadingMemory(int scans)
+    private void ReturnLoadingMemory(int scans)
     {
-        if (scans >= ManyScans)
+        if (scans >= ManyScans && loaded)
         {
-            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            LoadingMemory.Return();
         }
+
+        loaded = true;
     }
 
     private const int ManyScans = 10_000;
