@@ -92,6 +92,9 @@ public class RegistryPrefixTests
     [InlineData("dh_i.io", "registry host contains invalid character '_'")]
     [InlineData("[::1", "missing its closing \"]\"")]
     [InlineData("[::1]x", "must be followed by \":port\" or \"/\"")]
+    [InlineData("registry.example.com/te$m", "repository path contains invalid character '$'")]
+    [InlineData("[::g]", "IPv6 registry host contains invalid character 'g'")]
+    [InlineData("localhost:1234567890123", "port 123456789012... is out of range 1-65535")]
     public void TryCompile_InvalidEntry_FailsWithReason(string? entry, string reason)
     {
         Assert.False(RegistryPrefix.TryCompile(entry, out var prefix, out var error));
