@@ -24,6 +24,9 @@ public class RegistryPrefixTests
         { "gcr.io/distroless/static", "gcr.io/distroless/static:nonroot", true },
         { "gcr.io/distroless/static", "gcr.io/distroless/static-debian12", false },
         { "gcr.io/distroless/static", "gcr.io/distroless", false },
+        // A repository shorter than the entry never matches, even where its last segment would match the entry's next.
+        { "registry.example.com/a/a", "registry.example.com/a", false },
+        { "registry.example.com/team/*", "registry.example.com/team", false },
         { "registry.example.com/team-*", "registry.example.com/team-a/app", true },
         { "registry.example.com/team-*", "registry.example.com/team-a", true },
         { "registry.example.com/team-*", "registry.example.com/team-a/b/c", true },
