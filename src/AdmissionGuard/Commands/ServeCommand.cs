@@ -163,8 +163,6 @@ internal static class ServeCommand
             return Cli.BadInput;
         }
 
-        LoadingMemory.Return();
-
         // The bound addresses, not the flag: with port 0 only Kestrel knows which port it got.
         stderr.WriteLine($"admissionguard: serving {string.Join(", ", app.Urls)} {(settings.PoliciesDir is { } dir ? $"with {store.Current.Snapshot.PolicyCount} policies from {dir}" : "watching the cluster's policies")}");
         started?.Invoke(app);

@@ -1,9 +1,8 @@
 namespace AdmissionGuard.Hosting;
 
 /// <summary>
-/// Starting (configuration, services, the policy and scan files read) and reloading a large scans folder leave garbage
-/// that an idle server keeps committed: nothing else triggers a collection until requests come. One compacting,
-/// decommitting collection hands it back to the system; its pause is milliseconds for a heap of this size.
+/// Reading a large scans folder leaves garbage that an idle server keeps committed: nothing else triggers a collection
+/// until requests come. One compacting, decommitting collection hands it back to the system.
 /// </summary>
 internal static class LoadingMemory
 {
