@@ -118,24 +118,9 @@ internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionSta
         var snapshot = CompileKeepingLastGood(sources, policies);
         var index = ScanIndex.Of(scans);
         store.Swap(new AdmissionState(snapshot, index, namespaceLabels, true));
-        ReturnLoadingMemory(scans.Count);
+        LoadingMemory.ReturnAfter(scans.Count);
         logger.LogInformation("loaded {Policies} policies, {Sources} hardened image sources, {Scans} scans from {Dir}", snapshot.PolicyCount, snapshot.SourceCount, index.Count, policiesDir);
     }
-
-    /// <summary>
-    /// A load that read many scans hands its parse garbage back (hundreds of megabytes for 100,000 scans), at the start
-    /// as on a reload; below <see cref="ManyScans"/> the garbage is small and the collection not worth its CPU (a
-    /// collection after every start was measured: no less idle memory, a little more CPU time to ready).
-    /// </summary>
-    private static void ReturnLoadingMemory(int scans)
-    {
-        if (scans >= ManyScans)
-        {
-            LoadingMemory.Return();
-        }
-    }
-
-    private const int ManyScans = 10_000;
 
     private PolicySnapshot CompileKeepingLastGood(List<HardenedImageSource> sources, List<ImagePolicy> policies)
     {
