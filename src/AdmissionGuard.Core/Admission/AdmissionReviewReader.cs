@@ -97,7 +97,7 @@ public static class AdmissionReviewReader
             return false;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     private static bool RequestProperty(ref Utf8JsonReader reader, AdmissionRequest request, ref int seen)
@@ -165,7 +165,7 @@ public static class AdmissionReviewReader
             return ok;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     private static bool KindProperty(ref Utf8JsonReader reader, GroupVersionKind kind, ref int seen)
@@ -191,7 +191,7 @@ public static class AdmissionReviewReader
             return ok;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     private static bool ObjectProperty(ref Utf8JsonReader reader, WorkloadObject obj, ref int seen)
@@ -224,7 +224,7 @@ public static class AdmissionReviewReader
             return ok;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     /// <summary>Name, namespace and labels; annotations, managedFields, ownerReferences, uid...: skipped, never built.</summary>
@@ -251,7 +251,7 @@ public static class AdmissionReviewReader
             return ok;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     private static bool Labels(ref Utf8JsonReader reader, out Dictionary<string, string>? labels)
@@ -339,7 +339,7 @@ public static class AdmissionReviewReader
             return ok;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     /// <summary>A pod template or a CronJob's job template: metadata and a spec, nothing else read.</summary>
@@ -372,7 +372,7 @@ public static class AdmissionReviewReader
             }
             else
             {
-                ok = reader.TrySkip();
+                ok = Skip(ref reader);
             }
 
             if (!ok)
@@ -401,7 +401,7 @@ public static class AdmissionReviewReader
             return ok;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     private static bool Volumes(ref Utf8JsonReader reader, out List<VolumeSpec>? volumes)
@@ -457,7 +457,7 @@ public static class AdmissionReviewReader
                 }
                 else
                 {
-                    ok = reader.TrySkip();
+                    ok = Skip(ref reader);
                 }
 
                 if (!ok)
@@ -500,7 +500,7 @@ public static class AdmissionReviewReader
             return ok;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     private static bool SecretProperty(ref Utf8JsonReader reader, LocalObjectReference secret, ref int seen)
@@ -512,7 +512,7 @@ public static class AdmissionReviewReader
             return ok;
         }
 
-        return reader.TrySkip();
+        return Skip(ref reader);
     }
 
     /// <summary>
@@ -590,6 +590,42 @@ public static class AdmissionReviewReader
 
         list = result;
         return true;
+    }
+
+    /// <summary>
+    /// Skips the value of the property the reader is on (or the value it is on), every token still read and checked.
+    /// The same as <see cref="Utf8JsonReader.TrySkip"/> on a whole body, but a loop here is compiled with the reader's
+    /// <c>Read</c> inlined into it, where TrySkip calls it: most of a review's bytes are skipped, and this loop costs
+    /// about a quarter less per token (DecodeBenchmarks).
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static bool Skip(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.PropertyName && !reader.Read())
+        {
+            return false;
+        }
+
+        if (reader.TokenType is not (JsonTokenType.StartObject or JsonTokenType.StartArray))
+        {
+            return true;
+        }
+
+        // On a local copy: the JIT inlines Read into a loop over a local reader, not over one behind a ref.
+        var local = reader;
+        var depth = local.CurrentDepth;
+        var ended = false;
+        while (local.Read())
+        {
+            if (local.CurrentDepth == depth)
+            {
+                ended = true;
+                break;
+            }
+        }
+
+        reader = local;
+        return ended;
     }
 
     /// <summary>Moves to the next property name of the object being read; false at its end.</summary>
