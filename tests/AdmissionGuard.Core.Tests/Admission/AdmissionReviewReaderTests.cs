@@ -99,6 +99,10 @@ public sealed class AdmissionReviewReaderTests
         { "null label value", """{"request":{"uid":"u","object":{"metadata":{"labels":{"a":null}}}}}""" },
         { "string for dryRun", """{"request":{"uid":"u","dryRun":"yes"}}""" },
         { "a response", """{"request":{"uid":"u"},"response":{"uid":"u","allowed":true}}""" },
+        // What the reader skips is still read token by token: a skipped object cut short or holding a bad token refuses.
+        { "truncated inside a skipped object", """{"request":{"uid":"u","userInfo":{"groups":["a","b""" },
+        { "bad literal inside a skipped object", """{"request":{"uid":"u","object":{"status":{"ready":[true,tru]}}}}""" },
+        { "unclosed skipped array at the end", """{"request":{"uid":"u","object":{"metadata":{"managedFields":[{}""" },
         { "too deep", """{"request":{"uid":"u","object":{"spec":{"x":""" + new string('[', 100) + new string(']', 100) + "}}}}" },
     };
 
