@@ -105,7 +105,7 @@ public static class AdmissionReviewReader
     {
         if (reader.ValueTextEquals("uid"u8))
         {
-            var ok = First(ref seen, 1) & String(ref reader, out var value);
+            var ok = First(ref seen, 1) & UniqueString(ref reader, out var value);
             request.Uid = value;
             return ok;
         }
@@ -271,8 +271,8 @@ public static class AdmissionReviewReader
         var result = new Dictionary<string, string>();
         while (NextProperty(ref reader))
         {
-            var key = reader.GetString()!;
-            if (!reader.Read() || reader.TokenType != JsonTokenType.String || !result.TryAdd(key, reader.GetString()!))
+            var key = Text(ref reader);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String || !result.TryAdd(key, Text(ref reader)))
             {
                 return false;
             }
@@ -654,12 +654,30 @@ public static class AdmissionReviewReader
         return true;
     }
 
-    private static bool String(ref Utf8JsonReader reader, out string? value) => String(ref reader, known: false, out value);
+    private enum Repeats
+    {
+        /// <summary>A value of this review only (its uid): decoded, never kept.</summary>
+        Never,
+
+        /// <summary>Names, namespaces, images: the same string as the last review that had them (<see cref="RepeatedStrings"/>).</summary>
+        Often,
+
+        /// <summary>apiVersion, kind, operation: a literal when it is one of the few every review uses.</summary>
+        Always,
+    }
+
+    private static bool String(ref Utf8JsonReader reader, out string? value) => String(ref reader, Repeats.Often, out value);
+
+    private static bool UniqueString(ref Utf8JsonReader reader, out string? value) => String(ref reader, Repeats.Never, out value);
 
     /// <summary>The values every review repeats (apiVersion, kind, operation) come from literals instead of new strings.</summary>
-    private static bool KnownString(ref Utf8JsonReader reader, out string? value) => String(ref reader, known: true, out value);
+    private static bool KnownString(ref Utf8JsonReader reader, out string? value) => String(ref reader, Repeats.Always, out value);
 
-    private static bool String(ref Utf8JsonReader reader, bool known, out string? value)
+    /// <summary>The string token (or property name) the reader is on, as <see cref="Repeats.Often"/> keeps it.</summary>
+    private static string Text(ref Utf8JsonReader reader) =>
+        reader.ValueIsEscaped || reader.HasValueSequence ? reader.GetString()! : RepeatedStrings.Decode(reader.ValueSpan, StrictUtf8);
+
+    private static bool String(ref Utf8JsonReader reader, Repeats repeats, out string? value)
     {
         value = null;
         if (!reader.Read())
@@ -677,7 +695,12 @@ public static class AdmissionReviewReader
             return false;
         }
 
-        value = (known ? Known(ref reader) : null) ?? reader.GetString();
+        value = repeats switch
+        {
+            Repeats.Never => reader.GetString(),
+            Repeats.Always => Known(ref reader) ?? Text(ref reader),
+            _ => Text(ref reader),
+        };
         return true;
     }
 

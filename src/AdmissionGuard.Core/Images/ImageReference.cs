@@ -12,6 +12,7 @@ public sealed class ImageReference
     /// are), <see cref="Normalized"/> is that same string rather than a copy.</param>
     internal ImageReference(string registry, string path, string? tag, string? digest, string written)
     {
+        Written = written;
         Registry = registry;
         Path = path;
         Tag = tag;
@@ -52,6 +53,9 @@ public sealed class ImageReference
             return true;
         }
     }
+
+    /// <summary>The text this reference was parsed from.</summary>
+    internal string Written { get; }
 
     /// <summary>Lower-case <c>host[:port]</c>; every Docker Hub alias becomes <c>docker.io</c>.</summary>
     public string Registry { get; }

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using AdmissionGuard.Caching;
 
 namespace AdmissionGuard.Images;
 
@@ -21,6 +22,11 @@ public static class ImageReferenceParser
 
     private const string Library = "library/";
 
+    // Longer references (a long path, tag and digest together) are parsed each time rather than kept.
+    private const int MaxRememberedLength = 512;
+
+    private static readonly RecentValues<ImageReference> Parsed = new(4096);
+
     /// <summary>Never throws; on failure <paramref name="error"/> says precisely what is wrong.</summary>
     public static bool TryParse(string? input, [NotNullWhen(true)] out ImageReference? reference, [NotNullWhen(false)] out string? error)
     {
@@ -31,9 +37,24 @@ public static class ImageReferenceParser
             return false;
         }
 
+        // The same images come in review after review: one parsed before is the answer again (references are
+        // immutable). Only what parses is kept, so every error is still worded from the input.
+        var hash = input.GetHashCode(StringComparison.Ordinal);
+        if (Parsed.Recall(hash) is { } recent && string.Equals(recent.Written, input, StringComparison.Ordinal))
+        {
+            reference = recent;
+            error = null;
+            return true;
+        }
+
         var problem = Parse(input, out reference);
         if (problem is null && reference is not null)
         {
+            if (input.Length <= MaxRememberedLength)
+            {
+                Parsed.Remember(hash, reference);
+            }
+
             error = null;
             return true;
         }

@@ -83,6 +83,25 @@ public sealed class AdmissionReviewReaderTests
         Assert.Null(review.Request.Object.Spec.Containers![1].Image);
     }
 
+    [Fact]
+    public void TryRead_TwoReviews_ShareTheirRepeatedStrings_NotTheUid()
+    {
+        Assert.True(AdmissionReviewReader.TryRead(Encoding.UTF8.GetBytes(Pod), out var first));
+        Assert.True(AdmissionReviewReader.TryRead(Encoding.UTF8.GetBytes(Pod), out var second));
+
+        var a = first.Request!;
+        var b = second.Request!;
+        Assert.Equal(a.Uid, b.Uid);
+        Assert.NotSame(a.Uid, b.Uid);
+        Assert.Same(a.Object!.Spec!.Containers![0].Image, b.Object!.Spec!.Containers![0].Image);
+        Assert.Same(a.Object.Spec.Containers[0].Name, b.Object.Spec.Containers[0].Name);
+        Assert.Same(a.Namespace, b.Namespace);
+        Assert.Same(a.Object.Metadata!.Labels!["app"], b.Object.Metadata!.Labels!["app"]);
+        Assert.Same(a.Object.Spec.Volumes![1].Image!.Reference, b.Object.Spec.Volumes![1].Image!.Reference);
+        // Escaped in the JSON: decoded as before, equal but not kept.
+        Assert.Equal("frontend", b.Object.Metadata.Labels["tier"]);
+    }
+
     public static TheoryData<string, string> Refused() => new()
     {
         { "not JSON", "this is not JSON {" },

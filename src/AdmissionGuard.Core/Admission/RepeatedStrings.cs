@@ -1,0 +1,44 @@
+using System.Text;
+using AdmissionGuard.Caching;
+
+namespace AdmissionGuard.Admission;
+
+/// <summary>
+/// The strings of a review that repeat in the next one (images, container names, namespaces, label keys and values)
+/// as the same string objects: a value read before is found by its UTF-8 bytes instead of being decoded and allocated
+/// again. Only short ASCII values are kept (the case of every name and image the API server validates); anything else
+/// is decoded as it always was.
+/// </summary>
+internal static class RepeatedStrings
+{
+    private const int MaxLength = 256;
+
+    // 4,096 slots of at most 256 characters: about 2 MiB at the very worst, usually a few hundred KiB.
+    private static readonly RecentValues<string> Recent = new(4096);
+
+    /// <summary>The string of <paramref name="utf8"/>; throws on invalid UTF-8 as <paramref name="strict"/> does.</summary>
+    public static string Decode(ReadOnlySpan<byte> utf8, UTF8Encoding strict)
+    {
+        if (utf8.Length > MaxLength)
+        {
+            return strict.GetString(utf8);
+        }
+
+        var hash = new HashCode();
+        hash.AddBytes(utf8);
+        var key = hash.ToHashCode();
+        if (Recent.Recall(key) is { } recent && recent.Length == utf8.Length && Ascii.Equals(utf8, recent))
+        {
+            return recent;
+        }
+
+        var value = strict.GetString(utf8);
+        // As many characters as bytes only when every byte is ASCII, the one case Ascii.Equals can match.
+        if (value.Length == utf8.Length)
+        {
+            Recent.Remember(key, value);
+        }
+
+        return value;
+    }
+}
