@@ -10,6 +10,7 @@
 #   ROUNDS=6 SLICE=5s POLICIES=1000 AOT=0 tests/load/run.sh
 #   BEFORE=/tmp/old/admissionguard AOT=0 tests/load/run.sh   # adds a row for another build, same run
 #   AOT_BIN=/tmp/aot/admissionguard tests/load/run.sh        # the AOT row from a binary published beforehand
+#   GARBAGE=3072 AOT=0 tests/load/run.sh                     # adds null-read allocating 3 KB per request
 #
 # Machines here are shared: compare the ratios of one run, not absolute figures across runs.
 set -euo pipefail
@@ -137,6 +138,12 @@ launch null-read "$port" "$WORK/null/NullWebhook" --listen "127.0.0.1:$port" --c
 port="$(free_port)"
 launch jit "$port" "$WORK/jit/admissionguard" serve --listen "127.0.0.1:$port" --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca-jit"
 MODES="null-uid null-read jit"
+# GARBAGE=BYTES: one more row, null-read also allocating BYTES per request: what allocation alone costs a webhook.
+if [ -n "${GARBAGE:-}" ]; then
+  port="$(free_port)"
+  launch null-garbage "$port" "$WORK/null/NullWebhook" --listen "127.0.0.1:$port" --ca-dir "$WORK/ca-null" --read-all --garbage "$GARBAGE"
+  MODES="$MODES null-garbage"
+fi
 # BEFORE=PATH: one more row, another build of admissionguard (e.g. an older commit's), measured in the same run.
 if [ -n "${BEFORE:-}" ]; then
   port="$(free_port)"

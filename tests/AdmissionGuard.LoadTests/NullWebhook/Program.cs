@@ -10,9 +10,12 @@ using AdmissionGuard.Webhooks;
 //   uid-only (default): stops reading JSON at request.uid, the cheapest possible webhook.
 //   --read-all: tokenises the whole review with Utf8JsonReader first (and answers 400 if it is not JSON), the
 //               least any webhook that must find a Pod's images can do.
-// usage: NullWebhook [--listen HOST:PORT] [--ca-dir DIR] [--read-all]
+//   --garbage BYTES: also allocates BYTES per request in 64-byte objects it drops at once, to price what allocation
+//               alone costs a webhook (tests/load/run.sh GARBAGE=BYTES adds such a row).
+// usage: NullWebhook [--listen HOST:PORT] [--ca-dir DIR] [--read-all] [--garbage BYTES]
 var listen = IPEndPoint.Parse(Option(args, "--listen") ?? "127.0.0.1:8444");
 var readAll = args.Contains("--read-all");
+var garbage = int.TryParse(Option(args, "--garbage"), out var bytes) && bytes > 0 ? bytes : 0;
 var caDir = Option(args, "--ca-dir") ?? Path.Combine(Path.GetTempPath(), "admissionguard-null-ca");
 const int MaxBodyBytes = 3 * 1024 * 1024;
 
@@ -28,8 +31,8 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 
 await using var app = builder.Build();
-app.MapPost("/validate", (HttpContext context) => AllowAsync(context, readAll));
-app.MapPost("/mutate", (HttpContext context) => AllowAsync(context, readAll));
+app.MapPost("/validate", (HttpContext context) => AllowAsync(context, readAll, garbage));
+app.MapPost("/mutate", (HttpContext context) => AllowAsync(context, readAll, garbage));
 app.MapGet("/healthz", () => Results.Text("ok"));
 app.MapGet("/readyz", () => Results.Text("ready"));
 await app.StartAsync().ConfigureAwait(false);
@@ -37,8 +40,13 @@ Console.WriteLine($"null webhook ({(readAll ? "read-all" : "uid-only")}): servin
 await app.WaitForShutdownAsync().ConfigureAwait(false);
 return 0;
 
-static async Task AllowAsync(HttpContext context, bool readAll)
+static async Task AllowAsync(HttpContext context, bool readAll, int garbage)
 {
+    for (var allocated = 0; allocated < garbage; allocated += 64)
+    {
+        Garbage.Last = new byte[40]; // 24 bytes of header and length, 40 of data
+    }
+
     // Read the whole body into a pooled buffer, as AdmissionEndpoints does, then only find the uid.
     var request = context.Request;
     var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(request.ContentLength ?? 16 * 1024, MaxBodyBytes) + 1);
@@ -127,4 +135,10 @@ static string? Option(string[] args, string name)
 {
     var i = Array.IndexOf(args, name);
     return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
+}
+
+internal static class Garbage
+{
+    // Written so that the allocations are not optimised away; only the last one is kept.
+    public static object? Last;
 }
