@@ -9,8 +9,12 @@ public sealed class RecentValuesTests
     [InlineData(-4)]
     [InlineData(3)]
     [InlineData(4097)]
-    public void SlotCount_NotAPowerOfTwo_IsRefused(int slots) =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new RecentValues<string>(slots));
+    public void SlotCount_NotAPowerOfTwo_IsRefused(int slots)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => new RecentValues<string>(slots));
+        Assert.Equal("slotCount", e.ParamName);
+        Assert.Contains("a power of two", e.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Recall_NothingRemembered_IsNull() => Assert.Null(new RecentValues<string>(16).Recall(5));
