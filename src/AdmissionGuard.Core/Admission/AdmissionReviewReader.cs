@@ -21,9 +21,6 @@ public static class AdmissionReviewReader
 {
     private static readonly JsonReaderOptions Options = new() { MaxDepth = 64 };
 
-    // Throws on invalid UTF-8, as the reader's GetString does.
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
-
     /// <summary>Reads <paramref name="json"/> as the API server sends a review; false (and null) for anything else.</summary>
     public static bool TryRead(ReadOnlySpan<byte> json, [NotNullWhen(true)] out AdmissionReview? review)
     {
@@ -475,7 +472,7 @@ public static class AdmissionReviewReader
 
             if (hasNameBytes)
             {
-                name = StrictUtf8.GetString(nameBytes);
+                name = RepeatedStrings.Decode(nameBytes);
             }
 
             result.Add(new VolumeSpec { Name = name, Image = image });
@@ -675,7 +672,7 @@ public static class AdmissionReviewReader
 
     /// <summary>The string token (or property name) the reader is on, as <see cref="Repeats.Often"/> keeps it.</summary>
     private static string Text(ref Utf8JsonReader reader) =>
-        reader.ValueIsEscaped || reader.HasValueSequence ? reader.GetString()! : RepeatedStrings.Decode(reader.ValueSpan, StrictUtf8);
+        reader.ValueIsEscaped || reader.HasValueSequence ? reader.GetString()! : RepeatedStrings.Decode(reader.ValueSpan);
 
     private static bool String(ref Utf8JsonReader reader, Repeats repeats, out string? value)
     {

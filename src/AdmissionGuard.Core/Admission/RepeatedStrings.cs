@@ -16,12 +16,15 @@ internal static class RepeatedStrings
     // 4,096 slots of at most 256 characters: about 2 MiB at the very worst, usually a few hundred KiB.
     private static readonly RecentValues<string> Recent = new(4096);
 
-    /// <summary>The string of <paramref name="utf8"/>; throws on invalid UTF-8 as <paramref name="strict"/> does.</summary>
-    public static string Decode(ReadOnlySpan<byte> utf8, UTF8Encoding strict)
+    // Throws on invalid UTF-8, as the JSON reader's GetString does.
+    private static readonly UTF8Encoding Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary>The string of <paramref name="utf8"/>; throws an <see cref="ArgumentException"/> on invalid UTF-8.</summary>
+    public static string Decode(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length > MaxLength)
         {
-            return strict.GetString(utf8);
+            return Strict.GetString(utf8);
         }
 
         var hash = new HashCode();
@@ -32,7 +35,7 @@ internal static class RepeatedStrings
             return recent;
         }
 
-        var value = strict.GetString(utf8);
+        var value = Strict.GetString(utf8);
         // As many characters as bytes only when every byte is ASCII, the one case Ascii.Equals can match.
         if (value.Length == utf8.Length)
         {
