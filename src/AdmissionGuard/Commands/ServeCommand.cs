@@ -123,6 +123,7 @@ internal static class ServeCommand
             // The runtime's own meter (GC heap sizes by generation, working set, JIT): what an operator needs to tell a
             // leak from a heap that is still sizing itself, and what tests/soak samples.
             .AddMeter("System.Runtime")
+            .AddView(MetricStreams.For)
             .AddPrometheusExporter());
 
         await using var app = builder.Build();
