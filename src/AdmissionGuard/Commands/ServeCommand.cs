@@ -10,9 +10,14 @@ namespace AdmissionGuard.Commands;
 /// <summary><c>admissionguard serve</c>: the webhook over HTTPS, in local mode from policy files.</summary>
 internal static class ServeCommand
 {
-    /// <summary>The <c>serve</c> command; <paramref name="started"/> is called once it listens (tests wait for it).</summary>
+    /// <summary>
+    /// The <c>serve</c> command; <paramref name="started"/> is called once it listens (tests wait for it). Without one,
+    /// the process is the server's own and hands what starting left on its heap back at once
+    /// (<see cref="LoadingMemory.ReturnAfterStart"/>); a host that embeds the command keeps its heap as it is.
+    /// </summary>
     public static Command Create(Action<WebApplication>? started = null)
     {
+        started ??= _ => LoadingMemory.ReturnAfterStart();
         var command = new Command("serve", "Run the admission webhook over HTTPS: from policy files with --policies DIR, otherwise from the cluster's CRDs.")
         {
             Option("--listen", "HOST:PORT", "Address of the HTTPS webhook (default 0.0.0.0:8443)."),
