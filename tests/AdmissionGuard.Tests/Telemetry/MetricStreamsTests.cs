@@ -70,8 +70,8 @@ public sealed class MetricStreamsTests
     {
         using var runtime = new Meter("System.Runtime.StreamsTest");
         using var system = new Meter("System.Runtime");
-        Assert.Equal(MetricStreams.Fixed, MetricStreams.Limit(system.CreateCounter<long>("dotnet.gc.collections")));
-        Assert.Null(MetricStreams.Limit(runtime.CreateCounter<long>("dotnet.gc.collections")));
+        Assert.Equal(MetricStreams.Fixed, MetricStreams.Limit(system.CreateCounter<long>("streams_test_counter")));
+        Assert.Null(MetricStreams.Limit(runtime.CreateCounter<long>("streams_test_counter")));
         Assert.Null(MetricStreams.For(runtime.CreateCounter<long>("other")));
     }
 
