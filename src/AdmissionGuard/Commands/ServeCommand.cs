@@ -127,7 +127,7 @@ internal static class ServeCommand
             .AddMeter(AdmissionMetrics.MeterName)
             // The runtime's own meter (GC heap sizes by generation, working set, JIT): what an operator needs to tell a
             // leak from a heap that is still sizing itself, and what tests/soak samples.
-            .AddMeter("System.Runtime")
+            .AddMeter(MetricStreams.RuntimeMeter)
             .AddView(MetricStreams.For)
             .AddPrometheusExporter());
 

@@ -11,6 +11,9 @@ namespace AdmissionGuard.Telemetry;
 /// </summary>
 internal static class MetricStreams
 {
+    /// <summary>The runtime's own meter, which serve exports beside ours.</summary>
+    public const string RuntimeMeter = "System.Runtime";
+
     /// <summary>Labels from fixed sets (outcome, reason, severity, GC generation): far fewer series than this.</summary>
     public const int Fixed = 64;
 
@@ -49,6 +52,6 @@ internal static class MetricStreams
 
     internal static int? Limit(Instrument instrument) =>
         PerNamespaceInstruments.Contains(instrument.Name) ? PerNamespace
-        : FixedInstruments.Contains(instrument.Name) || instrument.Meter.Name == "System.Runtime" ? Fixed
+        : FixedInstruments.Contains(instrument.Name) || instrument.Meter.Name == RuntimeMeter ? Fixed
         : null;
 }

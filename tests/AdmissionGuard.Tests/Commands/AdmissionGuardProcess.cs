@@ -15,22 +15,7 @@ internal static class AdmissionGuardProcess
     /// <summary>Runs <c>admissionguard args...</c> to its end (at most 2 minutes) and checks that no stack trace was shown.</summary>
     public static async Task<Result> RunAsync(string? stdin, params string[] args)
     {
-        Assert.True(File.Exists(RepoPaths.AdmissionGuardDll), $"build the solution first: {RepoPaths.AdmissionGuardDll} is missing");
-        var start = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = RepoPaths.Root,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(RepoPaths.AdmissionGuardDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
+        using var process = Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)
@@ -55,5 +40,29 @@ internal static class AdmissionGuardProcess
         Assert.DoesNotContain("   at ", result.Stdout + result.Stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("Unhandled exception", result.Stdout + result.Stderr, StringComparison.Ordinal);
         return result;
+    }
+
+    /// <summary>
+    /// Starts <c>admissionguard args...</c> and leaves it running, with its own stdin, stdout and stderr: a child that
+    /// shares the test host's stdin hangs the test run. The caller reads the outputs (or drops them) and stops it.
+    /// </summary>
+    public static Process Start(params string[] args)
+    {
+        Assert.True(File.Exists(RepoPaths.AdmissionGuardDll), $"build the solution first: {RepoPaths.AdmissionGuardDll} is missing");
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = RepoPaths.Root,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(RepoPaths.AdmissionGuardDll);
+        foreach (var arg in args)
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        return Process.Start(start)!;
     }
 }

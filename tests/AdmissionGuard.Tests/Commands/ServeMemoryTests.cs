@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using AdmissionGuard.Tests.Registry;
@@ -18,17 +17,9 @@ public sealed partial class ServeMemoryTests : IDisposable
     [Fact]
     public async Task Serve_OnceListening_CollectsTheWholeHeapWithoutAnyRequest()
     {
-        Assert.True(File.Exists(RepoPaths.AdmissionGuardDll), $"build the solution first: {RepoPaths.AdmissionGuardDll} is missing");
         var metricsPort = TestTools.FreePort();
-        // Its own stdin: a child that shares the test host's stdin hung the test run.
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = RepoPaths.Root, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var arg in new[] { RepoPaths.AdmissionGuardDll, "serve", "--policies", Path.Combine(RepoPaths.Examples, "policies"),
-                     "--listen", "127.0.0.1:0", "--metrics-listen", $"127.0.0.1:{metricsPort}", "--ca-dir", Path.Combine(temp, "ca") })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
+        using var process = AdmissionGuardProcess.Start("serve", "--policies", Path.Combine(RepoPaths.Examples, "policies"),
+            "--listen", "127.0.0.1:0", "--metrics-listen", $"127.0.0.1:{metricsPort}", "--ca-dir", Path.Combine(temp, "ca"));
         var stderr = process.StandardError.ReadToEndAsync();
         _ = process.StandardOutput.ReadToEndAsync();
         try
