@@ -99,7 +99,10 @@ internal static class ServeCommand
             return Cli.BadInput;
         }
 
-        var builder = WebApplication.CreateSlimBuilder();
+        // Nothing in the product reads configuration files. Without this the host watches its working directory for
+        // appsettings.json changes, recursively: an inotify watch for every folder below it (1,349 in this repository),
+        // about a tenth of the start's CPU when run from a source checkout.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);

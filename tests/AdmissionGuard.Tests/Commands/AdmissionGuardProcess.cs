@@ -46,12 +46,15 @@ internal static class AdmissionGuardProcess
     /// Starts <c>admissionguard args...</c> and leaves it running, with its own stdin, stdout and stderr: a child that
     /// shares the test host's stdin hangs the test run. The caller reads the outputs (or drops them) and stops it.
     /// </summary>
-    public static Process Start(params string[] args)
+    public static Process Start(params string[] args) => StartIn(RepoPaths.Root, args);
+
+    /// <summary>As <see cref="Start"/>, with <paramref name="workingDirectory"/> as the child's working directory.</summary>
+    public static Process StartIn(string workingDirectory, params string[] args)
     {
         Assert.True(File.Exists(RepoPaths.AdmissionGuardDll), $"build the solution first: {RepoPaths.AdmissionGuardDll} is missing");
         var start = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = RepoPaths.Root,
+            WorkingDirectory = workingDirectory,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
