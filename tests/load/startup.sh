@@ -76,3 +76,11 @@ echo "| case | start to /readyz 200 (ms) | CPU time to ready (ms) | idle VmRSS (
 echo "| --- | ---: | ---: | ---: | ---: |"
 echo "| certificate files, 10 policies, 8 scans (median of $RUNS; min $(sort -n "$WORK/ready" | head -1) ms) | $(median < "$WORK/ready") | $(median < "$WORK/cpu") | $(mib "$(median < "$WORK/idle")") | — |"
 echo "| the same with $SCANS more ImageScans (one start) | $many_ready | $many_cpu | $(mib "$many_idle") | $(mib "$many_peak") |"
+
+# The method order file only helps where its names are still the binary's (a rename or a new overload drops one).
+ORDER="$ROOT/src/AdmissionGuard/Aot/method-order.txt"
+if [ -f "$BIN.dbg" ] && [ -f "$ORDER" ]; then
+  found="$(nm --defined-only "$BIN.dbg" | awk 'NR == FNR { want[$1]; next } ($3 in want) && !seen[$3]++ { n++ } END { print n + 0 }' "$ORDER" -)"
+  echo
+  echo "Method order file: $found of $(grep -c . "$ORDER") names are methods of this binary (regenerate with tests/load/method-order.sh when many are not)."
+fi
