@@ -70,6 +70,9 @@ internal static class ServeCommand
             return Cli.BadInput;
         }
 
+        // The first TLS handshake waits for it; it loads while the rest of the start runs.
+        SystemTrustStore.LoadInBackground();
+
         // Found before the host starts, so a busy port is one line rather than a host that fails half started.
         if ((PortInUse(settings.Listen, "--listen") ?? (settings.MetricsListen is { } metricsPort ? PortInUse(metricsPort, "--metrics-listen") : null)) is { } busy)
         {
