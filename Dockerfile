@@ -1,11 +1,12 @@
 # Multi-stage build of the admissionguard executable as a native AOT binary. No Docker engine runs on the
 # development machines, so this file is not built in CI; the chart expects the image it produces. The same
 # publish command runs in tests/load/run.sh and tests/soak/run.sh (SOAK_AOT=1), zero AOT/trim warnings.
-# Why AOT: less memory (48 MiB idle against 90 MiB), start to ready in about 0.1 s against 0.6 s, and no JIT
+# Why AOT: less memory (37 MiB idle against 90 MiB), start to ready in about 0.1 s against 0.6 s, and no JIT
 # compiling for minutes after start, which is where the JIT build's RSS growth in the soak comes from
 # (docs/reliability.md); the JIT build serves more under full load (docs/performance.md). The project links the AOT
 # binary without PIE (idle memory 63 -> 48 MiB); add -p:PositionIndependentExecutable=true -p:IlcDehydrate=true to
-# the publish below where a policy requires PIE executables.
+# the publish below where a policy requires PIE executables. src/AdmissionGuard/Aot/method-order.txt (copied with src/)
+# places the methods a start runs together (44 -> 37 MiB).
 FROM mcr.microsoft.com/dotnet/sdk:10.0-noble-aot AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props .editorconfig ./

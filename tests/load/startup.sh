@@ -9,6 +9,7 @@
 #   tests/load/startup.sh /tmp/aot/admissionguard
 #   RUNS=9 SCANS=1000000 tests/load/startup.sh /tmp/aot/admissionguard
 #   DOTNET_GCgen0size=0x400000 tests/load/startup.sh /tmp/aot/admissionguard   # runtime GC settings pass through
+#   SSL_CERT_DIR=/tmp/bundle tests/load/startup.sh BIN   # a folder with only ca-certificates.crt: the trust store as the image has it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -70,7 +71,7 @@ many_peak="$(status_kb "$SERVER_PID" VmHWM)"
 stop
 
 mib() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
-echo "Binary $BIN, $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg); GC settings from the environment: $(env | grep -E '^DOTNET_GC' | tr '\n' ' ' || true)"
+echo "Binary $BIN, $(nproc) cores, load average at end $(cut -d' ' -f1-3 /proc/loadavg); settings from the environment: $(env | grep -E '^DOTNET_GC|^SSL_CERT' | tr '\n' ' ' || true)"
 echo
 echo "| case | start to /readyz 200 (ms) | CPU time to ready (ms) | idle VmRSS (MiB) | peak VmHWM (MiB) |"
 echo "| --- | ---: | ---: | ---: | ---: |"
