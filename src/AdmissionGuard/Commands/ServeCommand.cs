@@ -12,7 +12,7 @@ internal static class ServeCommand
 {
     /// <summary>
     /// The <c>serve</c> command; <paramref name="started"/> is called once it listens (tests wait for it). Without one,
-    /// the process is the server's own and hands what starting left on its heap back at once
+    /// the process is the server's own and hands what starting left on its heap back a second after it listens
     /// (<see cref="LoadingMemory.ReturnAfterStart"/>); a host that embeds the command keeps its heap as it is.
     /// </summary>
     public static Command Create(Action<WebApplication>? started = null)
