@@ -81,8 +81,10 @@ internal static class ServeCommand
         }
 
         // Invalid policies never fail open: at startup every invalid file is named and nothing is served. After
-        // startup, LocalPolicyLoader keeps the last good version of a file that an edit breaks.
-        if (settings.PoliciesDir is { } policiesDir && PolicyBundle.Load(policiesDir, settings.ScansDir, settings.GradeScale, TextReader.Null).Errors is { Count: > 0 } invalid)
+        // startup, LocalPolicyLoader keeps the last good version of a file that an edit breaks. This read is the one
+        // the loader serves first.
+        var folder = settings.PoliciesDir is { } policiesDir ? new LocalPolicyFolder(new LocalPolicyOptions(policiesDir, settings.ScansDir, settings.GradeScale)) : null;
+        if (folder?.ReadFirst() is { Count: > 0 } invalid)
         {
             foreach (var e in invalid)
             {
@@ -126,6 +128,11 @@ internal static class ServeCommand
         if (certificates is not null)
         {
             builder.Services.AddSingleton(certificates.Provider);
+        }
+
+        if (folder is not null)
+        {
+            builder.Services.AddSingleton(folder);
         }
 
         builder.Services.AddAdmissionGuard(settings, stdout);

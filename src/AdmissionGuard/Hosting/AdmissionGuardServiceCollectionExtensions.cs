@@ -56,7 +56,8 @@ public static class AdmissionGuardServiceCollectionExtensions
         }
         else
         {
-            services.AddSingleton(new LocalPolicyOptions(settings.PoliciesDir!, settings.ScansDir, settings.GradeScale));
+            // serve registers the folder it has already read; an embedding host's is read by the loader's first poll.
+            services.TryAddSingleton(_ => new LocalPolicyFolder(new LocalPolicyOptions(settings.PoliciesDir!, settings.ScansDir, settings.GradeScale)));
             services.AddSingleton<LocalPolicyLoader>();
             services.AddHostedService(sp => sp.GetRequiredService<LocalPolicyLoader>());
         }

@@ -1,46 +1,24 @@
-using AdmissionGuard.Commands;
-using AdmissionGuard.Policies;
-using AdmissionGuard.Scans;
-using AdmissionGuard.Serialization;
-
 namespace AdmissionGuard.Hosting;
 
 /// <summary>
-/// Local mode: reads policy and scan YAML from directories with <see cref="PolicyFolder"/> (what <c>check</c> reads, with
-/// the same size cap and allowed kinds) and reloads on change. A file or object that becomes invalid keeps its last
-/// good version, and the error is logged with the file and field path.
+/// Local mode: serves <see cref="LocalPolicyFolder"/>'s reads and reads again on change. What a reload finds wrong is
+/// logged with the file and field path; the invalid file or object keeps its last good version.
 /// </summary>
-internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionStateStore store, ILogger<LocalPolicyLoader> logger) : BackgroundService
+internal sealed class LocalPolicyLoader(LocalPolicyFolder folder, AdmissionStateStore store, ILogger<LocalPolicyLoader> logger) : BackgroundService
 {
-    private readonly string policiesDir = options.PoliciesDir;
-    private readonly string? scansDir = options.ScansDir;
-    private readonly GradeScale scale = options.Scale;
-    private readonly Dictionary<string, LoadedFile> lastGoodFiles = new(StringComparer.Ordinal);
-    private readonly LastGoodCompiler compiler = new();
-    private string fingerprint = "";
-
     /// <summary>Loads once, synchronously, so the server is ready before it listens.</summary>
-    public void LoadNow()
-    {
-        var current = Fingerprint();
-        fingerprint = current;
-        Reload();
-    }
+    public void LoadNow() => Serve(folder.ReadNow());
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        // A FileSystemWatcher misses Kubernetes ConfigMap symlink swaps and some editors' renames; polling a
-        // fingerprint of names, sizes and times is simple and always right.
-        using var timer = new PeriodicTimer(options.PollInterval);
+        using var timer = new PeriodicTimer(folder.Options.PollInterval);
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             try
             {
-                var current = Fingerprint();
-                if (current != fingerprint)
+                if (folder.ReadIfChanged() is { } read)
                 {
-                    fingerprint = current;
-                    Reload();
+                    Serve(read);
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -51,104 +29,25 @@ internal sealed class LocalPolicyLoader(LocalPolicyOptions options, AdmissionSta
         }
     }
 
-    private string Fingerprint()
+    private void Serve(FolderRead read)
     {
-        var builder = new System.Text.StringBuilder();
-        foreach (var file in Files())
+        foreach (var problem in read.Problems)
         {
-            var info = new FileInfo(file);
-            builder.Append(file).Append('|').Append(info.Length).Append('|').Append(info.LastWriteTimeUtc.Ticks).Append('\n');
-        }
-
-        return builder.ToString();
-    }
-
-    private IEnumerable<string> Files() => PolicyFolder.Files(policiesDir, scansDir);
-
-    private void Reload()
-    {
-        var sources = new List<HardenedImageSource>();
-        var policies = new List<ImagePolicy>();
-        var scans = new List<ScanRecord>();
-        var namespaceLabels = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (file, set) in PolicyFolder.ReadEach(policiesDir, scansDir, TextReader.Null))
-        {
-            seen.Add(file);
-            // A kind the folder may not hold (a typo such as "ClusterImagePolicyy") would otherwise vanish silently.
-            set.Errors.AddRange(PolicyFolder.NotAllowed(set));
-            LoadedFile? loaded;
-            if (set.Errors.Count != 0)
+            switch (problem.Kind)
             {
-                foreach (var error in set.Errors)
-                {
-                    logger.LogError("policy file is invalid, keeping its last good version: {Error}", error);
-                }
-
-                if (!lastGoodFiles.TryGetValue(file, out loaded))
-                {
-                    continue;
-                }
-            }
-            else
-            {
-                loaded = LoadedFile.Of(set, scale);
-                lastGoodFiles[file] = loaded;
-            }
-
-            foreach (var error in loaded.ScanErrors)
-            {
-                logger.LogError("scan is invalid and not used: {Error}", error);
-            }
-
-            sources.AddRange(loaded.Sources);
-            policies.AddRange(loaded.Policies);
-            scans.AddRange(loaded.Scans);
-            foreach (var (ns, labels) in loaded.NamespaceLabels)
-            {
-                namespaceLabels[ns] = labels;
+                case FolderProblemKind.File:
+                    logger.LogError("policy file is invalid, keeping its last good version: {Error}", problem.Text);
+                    break;
+                case FolderProblemKind.Scan:
+                    logger.LogError("scan is invalid and not used: {Error}", problem.Text);
+                    break;
+                default:
+                    logger.LogError("policy is invalid, keeping its last good version if any: {Error}", problem.Text);
+                    break;
             }
         }
 
-        foreach (var gone in lastGoodFiles.Keys.Where(f => !seen.Contains(f)).ToList())
-        {
-            lastGoodFiles.Remove(gone);
-        }
-
-        var snapshot = CompileKeepingLastGood(sources, policies);
-        var index = ScanIndex.Of(scans);
-        store.Swap(new AdmissionState(snapshot, index, namespaceLabels, true));
-        LoadingMemory.ReturnAfter(scans.Count);
-        logger.LogInformation("loaded {Policies} policies, {Sources} hardened image sources, {Scans} scans from {Dir}", snapshot.PolicyCount, snapshot.SourceCount, index.Count, policiesDir);
-    }
-
-    private PolicySnapshot CompileKeepingLastGood(List<HardenedImageSource> sources, List<ImagePolicy> policies)
-    {
-        var snapshot = compiler.Compile(sources, policies);
-        foreach (var error in snapshot.Errors)
-        {
-            logger.LogError("policy is invalid, keeping its last good version if any: {Error}", error.ToString());
-        }
-
-        return snapshot;
-    }
-
-    /// <summary>
-    /// What a good file contributes, kept as its last good version. Scans are kept as the index's compact records, not
-    /// as the objects read: a scans folder may hold a hundred thousand of them.
-    /// </summary>
-    private sealed record LoadedFile(
-        List<HardenedImageSource> Sources,
-        List<ImagePolicy> Policies,
-        Dictionary<string, Dictionary<string, string>> NamespaceLabels,
-        ScanRecord[] Scans,
-        string[] ScanErrors)
-    {
-        public static LoadedFile Of(ManifestSet set, GradeScale scale)
-        {
-            var errors = new List<ScanValidationError>();
-            var scans = ScanIndex.Records(set.Scans, scale, errors);
-            return new LoadedFile(set.Sources, set.Policies, set.NamespaceLabels, [.. scans], [.. errors.Select(e => e.ToString())]);
-        }
+        store.Swap(read.State);
+        logger.LogInformation("loaded {Policies} policies, {Sources} hardened image sources, {Scans} scans from {Dir}", read.State.Snapshot.PolicyCount, read.State.Snapshot.SourceCount, read.State.Scans.Count, folder.Options.PoliciesDir);
     }
 }

@@ -68,4 +68,35 @@ internal static class AdmissionGuardProcess
 
         return Process.Start(start)!;
     }
+
+    /// <summary>
+    /// Reads a running child's plain-HTTP <c>/metrics</c> (its <c>--metrics-listen</c> port) every 100 ms until
+    /// <paramref name="done"/> holds for the text, the child exits or a minute passes: the last text read, or null
+    /// when it never answered.
+    /// </summary>
+    public static async Task<string?> PollMetricsAsync(Process process, int port, Func<string, bool> done)
+    {
+        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(5) };
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        string? text = null;
+        while (!deadline.IsCancellationRequested && !process.HasExited)
+        {
+            try
+            {
+                text = await client.GetStringAsync("/metrics", deadline.Token);
+                if (done(text))
+                {
+                    break;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100, CancellationToken.None);
+        }
+
+        return text;
+    }
 }

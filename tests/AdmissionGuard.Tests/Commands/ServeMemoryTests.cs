@@ -24,26 +24,10 @@ public sealed partial class ServeMemoryTests : IDisposable
         _ = process.StandardOutput.ReadToEndAsync();
         try
         {
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(5) };
-            var collections = -1L;
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (collections < 1 && !deadline.IsCancellationRequested && !process.HasExited)
-            {
-                try
-                {
-                    var match = Gen2Collections().Match(await client.GetStringAsync("/metrics", deadline.Token));
-                    collections = match.Success ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    // Not listening yet.
-                }
-
-                await Task.Delay(100, CancellationToken.None);
-            }
+            var metrics = await AdmissionGuardProcess.PollMetricsAsync(process, metricsPort, text => Gen2(text) >= 1);
 
             Assert.False(process.HasExited, $"serve exited early: {(process.HasExited ? await stderr : "")}");
-            Assert.True(collections >= 1, $"gen2 collections: {collections}");
+            Assert.True(metrics is not null && Gen2(metrics) >= 1, $"gen2 collections: {(metrics is null ? "no /metrics" : Gen2(metrics))}");
         }
         finally
         {
@@ -51,6 +35,10 @@ public sealed partial class ServeMemoryTests : IDisposable
             process.WaitForExit(10_000);
         }
     }
+
+    /// <summary>The child's count of gen2 collections, or -1 when its metrics have none yet.</summary>
+    private static long Gen2(string metrics) =>
+        Gen2Collections().Match(metrics) is { Success: true } match ? long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : -1;
 
     [GeneratedRegex("""^dotnet_gc_collections_total\{[^}]*gc_heap_generation="gen2"[^}]*\} (\d+)""", RegexOptions.Multiline)]
     private static partial Regex Gen2Collections();

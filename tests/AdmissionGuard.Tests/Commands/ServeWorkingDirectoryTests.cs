@@ -31,23 +31,10 @@ public sealed class ServeWorkingDirectoryTests : IDisposable
         try
         {
             // Listening means the host is built and started: its configuration watcher, if any, is in place by then.
-            using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{metricsPort}"), Timeout = TimeSpan.FromSeconds(5) };
-            var listening = false;
-            using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-            while (!listening && !deadline.IsCancellationRequested && !process.HasExited)
-            {
-                try
-                {
-                    listening = (await client.GetAsync("/metrics", deadline.Token)).IsSuccessStatusCode;
-                }
-                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-                {
-                    await Task.Delay(100, CancellationToken.None);
-                }
-            }
+            var metrics = await AdmissionGuardProcess.PollMetricsAsync(process, metricsPort, _ => true);
 
             Assert.False(process.HasExited, $"serve exited early: {(process.HasExited ? await stderr : "")}");
-            Assert.True(listening, "serve did not listen within 60 s");
+            Assert.True(metrics is not null, "serve did not listen within 60 s");
             // Each inotify watch is one "inotify wd:" line in the fdinfo of the inotify descriptor that holds it.
             var watches = Directory.GetFiles($"/proc/{process.Id}/fdinfo")
                 .Sum(f => { try { return File.ReadLines(f).Count(l => l.StartsWith("inotify wd:", StringComparison.Ordinal)); } catch (IOException) { return 0; } });
