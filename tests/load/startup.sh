@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start-to-ready and idle memory of one admissionguard binary (JIT or native AOT), with given certificate files:
 #   - RUNS starts with --tls-cert/--tls-key and the benchmark policies (10 policies, 8 scans): exec to the first
-#     /readyz 200 (tests/load/ready.py: a TCP connect per millisecond, then HTTPS), and VmRSS 2 s later (idle);
+#     /readyz 200 (tests/load/ready.py: a TCP connect per millisecond, then HTTPS), and VmRSS 2 s later (idle); each
+#     with this machine's trust store and, interleaved, with the CA bundle alone, which is what the image has;
 #   - one start with SCANS ImageScans (default 100,000; each its own image and digest): ready time, idle VmRSS, and
 #     VmHWM after a burst of admissions (the peak, loading included).
 # Prints a Markdown table; nothing here is a pass/fail test. Shares fixtures with run.sh.
@@ -9,7 +10,6 @@
 #   tests/load/startup.sh /tmp/aot/admissionguard
 #   RUNS=9 SCANS=1000000 tests/load/startup.sh /tmp/aot/admissionguard
 #   DOTNET_GCgen0size=0x400000 tests/load/startup.sh /tmp/aot/admissionguard   # runtime GC settings pass through
-#   SSL_CERT_DIR=/tmp/bundle tests/load/startup.sh BIN   # a folder with only ca-certificates.crt: the trust store as the image has it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -30,11 +30,18 @@ write_fixtures "$WORK" 10
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
   -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
 
-# run SCANDIR: starts the server, sets READY_MS, READY_CPU_MS and IDLE_KB, leaves it running as SERVER_PID on PORT.
+# The image's trust store is the CA bundle alone (its ca-certificates slice has no hashed folder); a Debian host's
+# /etc/ssl/certs holds each certificate twice more, and the serving certificate's chain build loads all of it.
+BUNDLE="${SSL_CERT_FILE:-/etc/ssl/certs/ca-certificates.crt}"
+if [ -f "$BUNDLE" ]; then mkdir -p "$WORK/bundle" && cp "$BUNDLE" "$WORK/bundle/ca-certificates.crt"; fi
+
+# run SCANDIR [bundle]: starts the server (with the bundle alone as its trust store when asked), sets READY_MS,
+# READY_CPU_MS and IDLE_KB, leaves it running as SERVER_PID on PORT.
 run() {
   PORT="$(free_port)"
-  local started
-  started="$(python3 "$ROOT/tests/load/ready.py" "$PORT" "$WORK/server.log" "$BIN" serve --listen "127.0.0.1:$PORT" --policies "$WORK/policies" --scans "$1" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key")" \
+  local started trust=()
+  [ "${2:-}" = bundle ] && trust=(env SSL_CERT_DIR="$WORK/bundle" SSL_CERT_FILE="$WORK/bundle/ca-certificates.crt")
+  started="$("${trust[@]}" python3 "$ROOT/tests/load/ready.py" "$PORT" "$WORK/server.log" "$BIN" serve --listen "127.0.0.1:$PORT" --policies "$WORK/policies" --scans "$1" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key")" \
     || { cat "$WORK/server.log" >&2; log "server died"; exit 1; }
   read -r READY_MS SERVER_PID <<< "$started"
   # CPU time to ready depends far less on the machine's other work than the wall clock does.
@@ -46,12 +53,19 @@ run() {
 # Not this shell's child (ready.py started it): wait for it by polling.
 stop() { kill "$SERVER_PID"; while kill -0 "$SERVER_PID" 2>/dev/null; do sleep 0.05; done; SERVER_PID=""; }
 
-: > "$WORK/ready" && : > "$WORK/cpu" && : > "$WORK/idle"
+: > "$WORK/ready" && : > "$WORK/cpu" && : > "$WORK/idle" && : > "$WORK/ready-bundle" && : > "$WORK/cpu-bundle" && : > "$WORK/idle-bundle"
 for ((i = 0; i < RUNS; i++)); do
   run "$WORK/scans"
   echo "$READY_MS" >> "$WORK/ready"; echo "$READY_CPU_MS" >> "$WORK/cpu"; echo "$IDLE_KB" >> "$WORK/idle"
   log "run $i: ready in $READY_MS ms ($READY_CPU_MS ms CPU), idle VmRSS $IDLE_KB kB"
   stop
+  # Interleaved, so that both trust layouts see the same machine.
+  if [ -d "$WORK/bundle" ]; then
+    run "$WORK/scans" bundle
+    echo "$READY_MS" >> "$WORK/ready-bundle"; echo "$READY_CPU_MS" >> "$WORK/cpu-bundle"; echo "$IDLE_KB" >> "$WORK/idle-bundle"
+    log "run $i, the bundle alone: ready in $READY_MS ms ($READY_CPU_MS ms CPU), idle VmRSS $IDLE_KB kB"
+    stop
+  fi
 done
 
 # SCANS ImageScans, one per image, 10,000 to a file (a file may not exceed 16 MiB).
@@ -76,6 +90,9 @@ echo
 echo "| case | start to /readyz 200 (ms) | CPU time to ready (ms) | idle VmRSS (MiB) | peak VmHWM (MiB) |"
 echo "| --- | ---: | ---: | ---: | ---: |"
 echo "| certificate files, 10 policies, 8 scans (median of $RUNS; min $(sort -n "$WORK/ready" | head -1) ms) | $(median < "$WORK/ready") | $(median < "$WORK/cpu") | $(mib "$(median < "$WORK/idle")") | — |"
+if [ -s "$WORK/ready-bundle" ]; then
+  echo "| the same with the image's trust store, the CA bundle alone (median of $RUNS; min $(sort -n "$WORK/ready-bundle" | head -1) ms) | $(median < "$WORK/ready-bundle") | $(median < "$WORK/cpu-bundle") | $(mib "$(median < "$WORK/idle-bundle")") | — |"
+fi
 echo "| the same with $SCANS more ImageScans (one start) | $many_ready | $many_cpu | $(mib "$many_idle") | $(mib "$many_peak") |"
 
 # The method order file only helps where its names are still the binary's (a rename or a new overload drops one).
