@@ -81,9 +81,9 @@ internal static class ServeCommand
         }
 
         // Invalid policies never fail open: at startup every invalid file is named and nothing is served. After
-        // startup, LocalPolicyLoader keeps the last good version of a file that an edit breaks. This read is the one
-        // the loader serves first.
-        var folder = settings.PoliciesDir is { } policiesDir ? new LocalPolicyFolder(new LocalPolicyOptions(policiesDir, settings.ScansDir, settings.GradeScale)) : null;
+        // startup, the folder keeps the last good version of a file that an edit breaks. This read is the one the
+        // loader serves first.
+        var folder = LocalPolicyFolder.For(settings);
         if (folder?.ReadFirst() is { Count: > 0 } invalid)
         {
             foreach (var e in invalid)

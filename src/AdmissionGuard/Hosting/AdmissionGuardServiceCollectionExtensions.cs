@@ -57,7 +57,7 @@ public static class AdmissionGuardServiceCollectionExtensions
         else
         {
             // serve registers the folder it has already read; an embedding host's is read by the loader's first poll.
-            services.TryAddSingleton(_ => new LocalPolicyFolder(new LocalPolicyOptions(settings.PoliciesDir!, settings.ScansDir, settings.GradeScale)));
+            services.TryAddSingleton(_ => LocalPolicyFolder.For(settings)!);
             services.AddSingleton<LocalPolicyLoader>();
             services.AddHostedService(sp => sp.GetRequiredService<LocalPolicyLoader>());
         }

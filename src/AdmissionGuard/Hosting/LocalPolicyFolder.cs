@@ -21,6 +21,10 @@ internal sealed class LocalPolicyFolder(LocalPolicyOptions options)
 
     public LocalPolicyOptions Options => options;
 
+    /// <summary>The folders of <c>serve --policies</c> (and <c>--scans</c>); null in cluster mode.</summary>
+    public static LocalPolicyFolder? For(ServeSettings settings) =>
+        settings.PoliciesDir is { } policies ? new(new LocalPolicyOptions(policies, settings.ScansDir, settings.GradeScale)) : null;
+
     /// <summary>Reads both folders; each problem found is one line, and any problem means the server must not start.</summary>
     public IReadOnlyList<string> ReadFirst()
     {
