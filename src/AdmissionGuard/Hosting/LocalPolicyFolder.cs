@@ -70,7 +70,7 @@ internal sealed class LocalPolicyFolder(LocalPolicyOptions options)
         var policies = new List<ImagePolicy>();
         var scans = new List<ScanRecord>();
         var namespaceLabels = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        // Compile errors name an object; the file it came from is what a person opens to fix it.
+        // Compile and scan errors name an object; the file it came from is what a person opens to fix it.
         var fileOf = new Dictionary<string, string>(StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (file, set) in PolicyFolder.ReadEach(options.PoliciesDir, options.ScansDir, TextReader.Null))
@@ -93,7 +93,7 @@ internal sealed class LocalPolicyFolder(LocalPolicyOptions options)
                 lastGoodFiles[file] = loaded;
             }
 
-            problems.AddRange(loaded.ScanErrors.Select(e => new FolderProblem(FolderProblemKind.Scan, e)));
+            problems.AddRange(loaded.ScanErrors.Select(e => new FolderProblem(FolderProblemKind.Scan, $"{file}: {e}")));
             foreach (var id in loaded.Sources.Select(LastGoodCompiler.Id).Concat(loaded.Policies.Select(LastGoodCompiler.Id)))
             {
                 fileOf.TryAdd(id, file);

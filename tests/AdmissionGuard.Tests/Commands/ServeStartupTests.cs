@@ -117,4 +117,32 @@ public sealed class ServeStartupTests : IDisposable
             run.ErrorLines);
         Assert.DoesNotContain("serving", run.Stdout, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Serve_InvalidImageScanAtStartup_OneLineNamingTheScanExit2()
+    {
+        // A scan that cannot be graded would otherwise grade nothing: the image would read as unscanned.
+        var policies = Path.Combine(_temp, "policies");
+        var scans = Path.Combine(_temp, "scans");
+        Directory.CreateDirectory(policies);
+        Directory.CreateDirectory(scans);
+        await File.WriteAllTextAsync(Path.Combine(policies, "good.yaml"), "apiVersion: admissionguard.io/v1alpha1\nkind: ClusterImagePolicy\nmetadata: {name: good}\nspec: {mode: Warn}\n");
+        await File.WriteAllTextAsync(Path.Combine(scans, "scans.yaml"), """
+            apiVersion: admissionguard.io/v1alpha1
+            kind: ImageScan
+            metadata: {name: bad-digest}
+            spec:
+              image: registry.example.com/team/app:1.0
+              digest: sha256:not-hex
+              scanner: {name: trivy, version: "0.58.0"}
+              scannedAt: "2026-12-01T00:00:00Z"
+              vulnerabilities: {critical: 0, high: 0, medium: 0, low: 0, unknown: 0}
+            """);
+
+        var run = await AdmissionGuardProcess.RunAsync(null, "serve", "--listen", "127.0.0.1:0", "--policies", policies, "--scans", scans, "--ca-dir", Path.Combine(_temp, "ca"));
+
+        var line = OneLine(run);
+        Assert.Equal($"admissionguard serve: invalid policy file (fix it or move it out of the folder): {Path.Combine(scans, "scans.yaml")}: ImageScan/bad-digest: spec.digest: must be sha256:<64 hex> or sha512:<128 hex>, lowercase", line);
+        Assert.DoesNotContain("serving", run.Stdout, StringComparison.Ordinal);
+    }
 }
