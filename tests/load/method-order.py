@@ -25,7 +25,8 @@ high = low + int(managed.group(2), 16)
 symbols = []
 for line in subprocess.run(["nm", "-n", "--defined-only", debug_file], capture_output=True, text=True, check=True).stdout.splitlines():
     fields = line.split()
-    if len(fields) == 3 and fields[1] in "tT" and low <= int(fields[0], 16) < high:
+    # __start___managedcode and __stop___managedcode mark the section's bounds; they are not methods.
+    if len(fields) == 3 and fields[1] in "tT" and low <= int(fields[0], 16) < high and not fields[2].startswith(("__start_", "__stop_")):
         symbols.append((int(fields[0], 16), fields[2]))
 starts = [address for address, _ in symbols]
 
