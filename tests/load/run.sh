@@ -11,6 +11,8 @@
 #   BEFORE=/tmp/old/admissionguard AOT=0 tests/load/run.sh   # adds a row for another build, same run
 #   AOT_BIN=/tmp/aot/admissionguard tests/load/run.sh        # the AOT row from a binary published beforehand
 #   GARBAGE=3072 AOT=0 tests/load/run.sh                     # adds null-read allocating 3 KB per request
+#   NULL_AOT=1 tests/load/run.sh                             # adds null-read published as native AOT, the AOT row's
+#                                                            # own baseline (or NULL_AOT_BIN=PATH, published beforehand)
 #
 # Machines here are shared: compare the ratios of one run, not absolute figures across runs.
 set -euo pipefail
@@ -45,6 +47,21 @@ fi
 log "building (Release) into $WORK"
 dotnet build "$ROOT/src/AdmissionGuard/AdmissionGuard.csproj" -c Release -o "$WORK/jit" -v quiet -nologo >&2
 dotnet build "$ROOT/tests/AdmissionGuard.LoadTests/NullWebhook/NullWebhook.csproj" -c Release -o "$WORK/null" -v quiet -nologo >&2
+# publish_aot PROJECT OUT: native AOT publish of PROJECT (a path below the repository) into OUT; the log is OUT.log.
+# From a copy, so the worktree's obj/ (and so its normal build) is untouched by the RID restore.
+publish_aot() {
+  local copy="$WORK/aot-src"
+  if [ ! -d "$copy" ]; then
+    mkdir -p "$copy/tests/AdmissionGuard.LoadTests"
+    cp -r "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" "$copy/"
+    cp "$ROOT/tests/Directory.Build.props" "$copy/tests/"
+    cp -r "$ROOT/tests/AdmissionGuard.LoadTests/NullWebhook" "$copy/tests/AdmissionGuard.LoadTests/"
+    find "$copy" -name bin -o -name obj | xargs rm -rf
+  fi
+  log "publishing $1 as native AOT (slow)"
+  dotnet publish "$copy/$1" -c Release -r linux-x64 -p:PublishAot=true -o "$2" -nologo > "$2.log" 2>&1
+}
+
 AOT_STATUS="not tried (AOT=0)"
 AOT_BIN="${AOT_BIN:-}"
 if [ -n "$AOT_BIN" ]; then
@@ -53,17 +70,17 @@ if [ -n "$AOT_BIN" ]; then
   AOT_STATUS="published beforehand: $AOT_BIN"
 elif [ "$AOT" = 1 ]; then
   AOT_BIN="$WORK/aot/admissionguard"
-  # Published from a copy so the worktree's obj/ (and so its normal build) is untouched by the RID restore.
-  mkdir -p "$WORK/aot-src"
-  cp -r "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" "$WORK/aot-src/"
-  rm -rf "$WORK"/aot-src/src/*/bin "$WORK"/aot-src/src/*/obj
-  log "publishing native AOT (slow)"
-  if dotnet publish "$WORK/aot-src/src/AdmissionGuard" -c Release -r linux-x64 -p:PublishAot=true -o "$WORK/aot" -nologo > "$WORK/aot-publish.log" 2>&1; then
-    AOT_STATUS="published; $(grep -cE 'warning (IL|AOT)[0-9]+' "$WORK/aot-publish.log" || true) AOT/trim warning lines (log: $WORK/aot-publish.log)"
+  if publish_aot src/AdmissionGuard "$WORK/aot"; then
+    AOT_STATUS="published; $(grep -cE 'warning (IL|AOT)[0-9]+' "$WORK/aot.log" || true) AOT/trim warning lines (log: $WORK/aot.log)"
   else
-    AOT_STATUS="publish failed (log: $WORK/aot-publish.log)"
+    AOT_STATUS="publish failed (log: $WORK/aot.log)"
     AOT=0
   fi
+fi
+# The AOT row's own baseline: null-read compiled the same way, so that the ratio prices our code, not the compiler.
+NULL_AOT_BIN="${NULL_AOT_BIN:-}"
+if [ -z "$NULL_AOT_BIN" ] && [ "${NULL_AOT:-0}" = 1 ]; then
+  publish_aot tests/AdmissionGuard.LoadTests/NullWebhook "$WORK/null-aot" && NULL_AOT_BIN="$WORK/null-aot/NullWebhook"
 fi
 
 # Fixtures: the benchmark policies, scans, POLICIES-1 team policies (shared with profile.sh).
@@ -150,6 +167,11 @@ if [ -n "${BEFORE:-}" ]; then
   launch before "$port" "$BEFORE" serve --listen "127.0.0.1:$port" --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca-before"
   MODES="$MODES before"
 fi
+if [ "$AOT" = 1 ] && [ -n "$NULL_AOT_BIN" ]; then
+  port="$(free_port)"
+  launch null-read-aot "$port" "$NULL_AOT_BIN" --listen "127.0.0.1:$port" --ca-dir "$WORK/ca-null" --read-all
+  MODES="$MODES null-read-aot"
+fi
 if [ "$AOT" = 1 ]; then
   port="$(free_port)"
   launch aot "$port" "$AOT_BIN" serve --listen "127.0.0.1:$port" --policies "$WORK/policies" --scans "$WORK/scans" --ca-dir "$WORK/ca-aot"
@@ -215,6 +237,10 @@ table() {
   done
   echo
   echo "AOT: $AOT_STATUS"
+  if [ -n "${FULL[null-read-aot]:-}" ] && [ -n "${FULL[aot]:-}" ]; then
+    echo
+    echo "aot ÷ null-read-aot (both native AOT): req/s at full load $(ratio "$(field "${FULL[aot]}" 1)" "$(field "${FULL[null-read-aot]}" 1)"), CPU per request $(ratio "$(field "${FULL[aot]}" 5)" "$(field "${FULL[null-read-aot]}" 5)"), p99 at half load $(ratio "$(field "${HALF[aot]}" 3)" "$(field "${HALF[null-read-aot]}" 3)")."
+  fi
   echo "<!-- load:end -->"
 } > "$WORK/results.md"
 
