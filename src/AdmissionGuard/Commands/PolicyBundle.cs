@@ -10,20 +10,10 @@ internal sealed record PolicyBundle(PolicySnapshot Snapshot, IScanFacts Scans, M
     public static PolicyBundle Load(string policiesDir, string? scansDir, GradeScale scale, TextReader stdin)
     {
         var set = new ManifestSet();
-        // Compile errors name an object; the file it came from is what a person opens to fix it.
-        var files = new Dictionary<string, string>(StringComparer.Ordinal);
+        var files = new ObjectFiles();
         foreach (var (file, part) in PolicyFolder.ReadEach(policiesDir, scansDir, stdin))
         {
-            foreach (var source in part.Sources)
-            {
-                files.TryAdd($"{source.Kind ?? HardenedImageSource.KindName}/{source.Metadata?.Name}", file);
-            }
-
-            foreach (var policy in part.Policies)
-            {
-                files.TryAdd(policy.Metadata?.Namespace is { } ns && policy.Kind == ImagePolicy.NamespacedKind ? $"{policy.Kind}/{ns}/{policy.Metadata.Name}" : $"{policy.Kind}/{policy.Metadata?.Name}", file);
-            }
-
+            files.Add(file, part.Sources, part.Policies);
             set.Sources.AddRange(part.Sources);
             set.Policies.AddRange(part.Policies);
             set.Scans.AddRange(part.Scans);
@@ -39,7 +29,7 @@ internal sealed record PolicyBundle(PolicySnapshot Snapshot, IScanFacts Scans, M
         var scans = ScanFactsLoader.Build(set.Scans, scale, out var scanErrors);
         var errors = new List<string>(set.Errors);
         errors.AddRange(PolicyFolder.NotAllowed(set));
-        errors.AddRange(snapshot.Errors.Select(e => files.TryGetValue(e.ObjectId, out var file) ? $"{file}: {e}" : e.ToString()));
+        errors.AddRange(snapshot.Errors.Select(files.Describe));
         errors.AddRange(scanErrors);
         return new PolicyBundle(snapshot, scans, set, errors);
     }

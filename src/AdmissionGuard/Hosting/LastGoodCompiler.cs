@@ -72,11 +72,12 @@ internal sealed class LastGoodCompiler
 
     public static string Id(HardenedImageSource source) => $"{HardenedImageSource.KindName}/{source.Metadata?.Name ?? "<unnamed>"}";
 
+    /// <summary>The id the compiler's errors name the policy by (<see cref="PolicyError.ObjectId"/>).</summary>
     public static string Id(ImagePolicy policy)
     {
         var kind = policy.Kind ?? ImagePolicy.ClusterKind;
-        return kind == ImagePolicy.NamespacedKind
-            ? $"{kind}/{policy.Metadata?.Namespace}/{policy.Metadata?.Name ?? "<unnamed>"}"
-            : $"{kind}/{policy.Metadata?.Name ?? "<unnamed>"}";
+        var ns = kind == ImagePolicy.NamespacedKind ? policy.Metadata?.Namespace : null;
+        var name = policy.Metadata?.Name ?? "<unnamed>";
+        return ns is null ? $"{kind}/{name}" : $"{kind}/{ns}/{name}";
     }
 }

@@ -70,8 +70,7 @@ internal sealed class LocalPolicyFolder(LocalPolicyOptions options)
         var policies = new List<ImagePolicy>();
         var scans = new List<ScanRecord>();
         var namespaceLabels = new Dictionary<string, Dictionary<string, string>>(StringComparer.Ordinal);
-        // Compile and scan errors name an object; the file it came from is what a person opens to fix it.
-        var fileOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        var files = new ObjectFiles();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (file, set) in PolicyFolder.ReadEach(options.PoliciesDir, options.ScansDir, TextReader.Null))
         {
@@ -94,11 +93,7 @@ internal sealed class LocalPolicyFolder(LocalPolicyOptions options)
             }
 
             problems.AddRange(loaded.ScanErrors.Select(e => new FolderProblem(FolderProblemKind.Scan, $"{file}: {e}")));
-            foreach (var id in loaded.Sources.Select(LastGoodCompiler.Id).Concat(loaded.Policies.Select(LastGoodCompiler.Id)))
-            {
-                fileOf.TryAdd(id, file);
-            }
-
+            files.Add(file, loaded.Sources, loaded.Policies);
             sources.AddRange(loaded.Sources);
             policies.AddRange(loaded.Policies);
             scans.AddRange(loaded.Scans);
@@ -114,7 +109,7 @@ internal sealed class LocalPolicyFolder(LocalPolicyOptions options)
         }
 
         var snapshot = compiler.Compile(sources, policies);
-        problems.AddRange(snapshot.Errors.Select(e => new FolderProblem(FolderProblemKind.Policy, fileOf.TryGetValue(e.ObjectId, out var file) ? $"{file}: {e}" : e.ToString())));
+        problems.AddRange(snapshot.Errors.Select(e => new FolderProblem(FolderProblemKind.Policy, files.Describe(e))));
         var state = new AdmissionState(snapshot, ScanIndex.Of(scans), namespaceLabels, true);
         LoadingMemory.ReturnAfter(scans.Count);
         return new FolderRead(state, problems);
