@@ -1,4 +1,5 @@
-# Sourced by run.sh and profile.sh: write_fixtures DIR POLICIES writes DIR/policies and DIR/scans.
+# Sourced by the load scripts (run.sh, profile.sh, startup.sh, method-order.sh).
+# write_fixtures DIR POLICIES writes DIR/policies and DIR/scans.
 # The benchmark policies, scans dated an hour ago (maxAge 168h), and POLICIES-1 team policies that do
 # not apply to namespace prod (as in AdmissionHandlerBenchmarks).
 write_fixtures() {
@@ -16,3 +17,12 @@ write_fixtures() {
     fi >> "$dir/policies/teams.yaml"
   done
 }
+
+# write_certificate DIR: a P-256 serving certificate for 127.0.0.1 and its key, DIR/tls.crt and DIR/tls.key.
+write_certificate() {
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
+    -addext subjectAltName=IP:127.0.0.1 -keyout "$1/tls.key" -out "$1/tls.crt" 2>/dev/null
+}
+
+# A free loopback port, asked of the kernel: other runs of these scripts may share the machine.
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }

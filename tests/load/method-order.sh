@@ -19,7 +19,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="${1:?usage: method-order.sh PATH/TO/admissionguard [OUT]}"
 OUT="${2:-$ROOT/src/AdmissionGuard/Aot/method-order.txt}"
 WORK="${WORK:-$(mktemp -d /tmp/admissionguard-order.XXXXXX)}"
-PORT="${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 REVIEWS="$ROOT/tests/AdmissionGuard.Benchmarks/Reviews"
 log() { echo "[method-order] $*" >&2; }
 command -v valgrind > /dev/null || { log "valgrind is missing: apt-get install valgrind"; exit 2; }
@@ -27,8 +26,8 @@ command -v valgrind > /dev/null || { log "valgrind is missing: apt-get install v
 
 source "$ROOT/tests/load/fixtures.sh"
 write_fixtures "$WORK" 10
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+write_certificate "$WORK"
+PORT="${PORT:-$(free_port)}"
 # valgrind's debug-info reader rejects the AOT .dbg file; the binary alone runs (symbols come from nm of the .dbg).
 mkdir -p "$WORK/exe" && cp "$BIN" "$WORK/exe/admissionguard"
 

@@ -145,8 +145,6 @@ launch() {
   done
 }
 
-# Free loopback ports, asked of the kernel: other runs of this script may share the machine.
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
 port="$(free_port)"
 launch null-uid "$port" "$WORK/null/NullWebhook" --listen "127.0.0.1:$port" --ca-dir "$WORK/ca-null"

@@ -22,13 +22,11 @@ trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true' EXIT
 
 log() { echo "[startup] $*" >&2; }
 status_kb() { awk -v k="$2:" '$1 == k {print $2}' "/proc/$1/status"; }
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 median() { sort -n | awk '{ a[NR] = $1 } END { print (NR % 2 ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2) }'; }
 
 source "$ROOT/tests/load/fixtures.sh"
 write_fixtures "$WORK" 10
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj /CN=127.0.0.1 \
-  -addext subjectAltName=IP:127.0.0.1 -keyout "$WORK/tls.key" -out "$WORK/tls.crt" 2>/dev/null
+write_certificate "$WORK"
 
 # The image's trust store is the CA bundle alone (its ca-certificates slice has no hashed folder); a Debian host's
 # /etc/ssl/certs holds each certificate twice more, and the serving certificate's chain build loads all of it.
