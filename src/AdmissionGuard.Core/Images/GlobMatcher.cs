@@ -11,10 +11,16 @@ internal sealed class GlobMatcher
     private readonly GlobTokenKind[] kinds;
     private readonly string[] literals;
 
-    // Most patterns in real policies are a literal or a literal prefix plus "**"; those skip the general matcher.
+    // Most patterns in real policies are a literal, a literal prefix plus "**", or one "*" before, after or around a
+    // literal ("docker.io/library/*", "*-dev", "*-rc*"); those skip the general matcher. "*" stops at "/", so each of
+    // these has one way to match: the literal at the start or the end (or anywhere, when the literal has no "/" and
+    // so neither may the text), and no "/" in what the star covers.
     private readonly string? exact;
     private readonly string? prefix;
     private readonly bool matchesAll;
+    private readonly string? beforeStar;
+    private readonly string? afterStar;
+    private readonly string? betweenStars;
 
     private GlobMatcher(List<GlobTokenKind> kinds, List<string> literals)
     {
@@ -31,6 +37,18 @@ internal sealed class GlobMatcher
         else if (this.kinds is [GlobTokenKind.DoubleStar])
         {
             matchesAll = true;
+        }
+        else if (this.kinds is [GlobTokenKind.Literal, GlobTokenKind.Star])
+        {
+            beforeStar = this.literals[0];
+        }
+        else if (this.kinds is [GlobTokenKind.Star, GlobTokenKind.Literal])
+        {
+            afterStar = this.literals[1];
+        }
+        else if (this.kinds is [GlobTokenKind.Star, GlobTokenKind.Literal, GlobTokenKind.Star] && !this.literals[1].Contains('/', StringComparison.Ordinal))
+        {
+            betweenStars = this.literals[1];
         }
     }
 
@@ -101,6 +119,27 @@ internal sealed class GlobMatcher
             return true;
         }
 
+        if (beforeStar is not null)
+        {
+            return text.StartsWith(beforeStar, StringComparison.Ordinal) && !text[beforeStar.Length..].Contains('/');
+        }
+
+        if (afterStar is not null)
+        {
+            return text.EndsWith(afterStar, StringComparison.Ordinal) && !text[..^afterStar.Length].Contains('/');
+        }
+
+        if (betweenStars is not null)
+        {
+            return !text.Contains('/') && text.Contains(betweenStars, StringComparison.Ordinal);
+        }
+
+        return IsMatchInGeneral(text);
+    }
+
+    /// <summary>The general matcher, for any pattern; <see cref="IsMatch"/> takes shortcuts for the common shapes.</summary>
+    internal bool IsMatchInGeneral(ReadOnlySpan<char> text)
+    {
         // Dynamic programming over text positions keeps the cost at tokens x length, so a pattern full
         // of stars cannot make matching exponential the way naive backtracking would.
         var size = text.Length + 1;

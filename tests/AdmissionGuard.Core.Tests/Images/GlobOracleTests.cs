@@ -54,7 +54,39 @@ public class GlobOracleTests
         });
     }
 
+    [Property(MaxTest = 2000)]
+    public Property IsMatch_OneStarBeforeAfterOrAroundALiteral_AgreesWithOracleAndGeneralMatcher()
+    {
+        // The shapes IsMatch answers without the general matcher ("x*", "*x", "*x*"), literals with and without "/".
+        var literal = Gen.Elements("a", "-", "/", "a/", "/b", "-rc", "a/b", "rc").ArrayOf().Select(pieces => string.Concat(pieces))
+            .Where(l => l.Length > 0);
+        var shape = Gen.Elements("{0}*", "*{0}", "*{0}*");
+        var text = Gen.Elements(TextChars).ArrayOf().Select(chars => new string(chars));
+        var cases = from l in literal from f in shape from t in text select (Pattern: string.Format(System.Globalization.CultureInfo.InvariantCulture, f, l), Text: t);
+        return Prop.ForAll(Arb.From(cases), c =>
+        {
+            var matcher = GlobMatcher.Compile(c.Pattern);
+            var expected = Oracle(c.Pattern).IsMatch(c.Text);
+            var actual = matcher.IsMatch(c.Text);
+            var general = matcher.IsMatchInGeneral(c.Text);
+            return (expected == actual && general == actual).Label($"pattern \"{c.Pattern}\" text \"{c.Text}\": oracle {expected}, matcher {actual}, general matcher {general}");
+        });
+    }
+
     [Theory]
+    [InlineData("docker.io/library/*", "docker.io/library/nginx", true)]
+    [InlineData("docker.io/library/*", "docker.io/library/", true)]
+    [InlineData("docker.io/library/*", "docker.io/library/team/nginx", false)]
+    [InlineData("docker.io/library/*", "docker.io/librar", false)]
+    [InlineData("*-dev", "-dev", true)]
+    [InlineData("*-dev", "team/1.0-dev", false)]
+    [InlineData("*/b", "a/b", true)]
+    [InlineData("*/b", "x/a/b", false)]
+    [InlineData("*-rc*", "team/1.0-rc1", false)]
+    [InlineData("*-rc*", "-rc", true)]
+    [InlineData("*/a*", "x/ab", true)]
+    [InlineData("*/a*", "x/y/ab", false)]
+    [InlineData("*/a*", "x/a/b", false)]
     [InlineData("*-rc*", "1.0-rc1-rc2", true)]
     [InlineData("*-rc*", "1.0-rc1", true)]
     [InlineData("*-rc*", "rc1", false)]
