@@ -1,4 +1,4 @@
-# Sourced by the load scripts (run.sh, profile.sh, startup.sh, method-order.sh).
+# Sourced by the load scripts (run.sh, profile.sh, startup.sh, method-order.sh, instructions.sh).
 # write_fixtures DIR POLICIES writes DIR/policies and DIR/scans.
 # The benchmark policies, scans dated an hour ago (maxAge 168h), and POLICIES-1 team policies that do
 # not apply to namespace prod (as in AdmissionHandlerBenchmarks).
@@ -26,3 +26,19 @@ write_certificate() {
 
 # A free loopback port, asked of the kernel: other runs of these scripts may share the machine.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# publish_aot PROJECT OUT [ARGS...]: native AOT publish of PROJECT (a path below the repository) into OUT, with the
+# project's own compiler settings and ARGS; the log is OUT.log.
+# From a copy, so the worktree's obj/ (and so its normal build) is untouched by the RID restore.
+publish_aot() {
+  local copy="$WORK/aot-src"
+  if [ ! -d "$copy" ]; then
+    mkdir -p "$copy/tests/AdmissionGuard.LoadTests"
+    cp -r "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" "$copy/"
+    cp "$ROOT/tests/Directory.Build.props" "$copy/tests/"
+    cp -r "$ROOT/tests/AdmissionGuard.LoadTests/NullWebhook" "$copy/tests/AdmissionGuard.LoadTests/"
+    find "$copy" -name bin -o -name obj | xargs rm -rf
+  fi
+  log "publishing $1 as native AOT (slow)"
+  dotnet publish "$copy/$1" -c Release -r linux-x64 -p:PublishAot=true -o "$2" -nologo "${@:3}" > "$2.log" 2>&1
+}

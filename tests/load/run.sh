@@ -38,6 +38,7 @@ cleanup() {
 trap cleanup EXIT
 
 log() { echo "[load] $*" >&2; }
+source "$ROOT/tests/load/fixtures.sh"
 
 if ! command -v wrk >/dev/null; then
   log "installing wrk"
@@ -47,20 +48,6 @@ fi
 log "building (Release) into $WORK"
 dotnet build "$ROOT/src/AdmissionGuard/AdmissionGuard.csproj" -c Release -o "$WORK/jit" -v quiet -nologo >&2
 dotnet build "$ROOT/tests/AdmissionGuard.LoadTests/NullWebhook/NullWebhook.csproj" -c Release -o "$WORK/null" -v quiet -nologo >&2
-# publish_aot PROJECT OUT: native AOT publish of PROJECT (a path below the repository) into OUT; the log is OUT.log.
-# From a copy, so the worktree's obj/ (and so its normal build) is untouched by the RID restore.
-publish_aot() {
-  local copy="$WORK/aot-src"
-  if [ ! -d "$copy" ]; then
-    mkdir -p "$copy/tests/AdmissionGuard.LoadTests"
-    cp -r "$ROOT/src" "$ROOT/Directory.Build.props" "$ROOT/Directory.Packages.props" "$ROOT/global.json" "$copy/"
-    cp "$ROOT/tests/Directory.Build.props" "$copy/tests/"
-    cp -r "$ROOT/tests/AdmissionGuard.LoadTests/NullWebhook" "$copy/tests/AdmissionGuard.LoadTests/"
-    find "$copy" -name bin -o -name obj | xargs rm -rf
-  fi
-  log "publishing $1 as native AOT (slow)"
-  dotnet publish "$copy/$1" -c Release -r linux-x64 -p:PublishAot=true -o "$2" -nologo > "$2.log" 2>&1
-}
 
 AOT_STATUS="not tried (AOT=0)"
 AOT_BIN="${AOT_BIN:-}"
@@ -84,7 +71,6 @@ if [ -z "$NULL_AOT_BIN" ] && [ "${NULL_AOT:-0}" = 1 ]; then
 fi
 
 # Fixtures: the benchmark policies, scans, POLICIES-1 team policies (shared with profile.sh).
-source "$ROOT/tests/load/fixtures.sh"
 write_fixtures "$WORK" "$POLICIES"
 
 TICKS="$(getconf CLK_TCK)"

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Instructions per request: admissionguard serve and the read-all null webhook, both native AOT, each under
+# valgrind's callgrind, counting every user-space instruction the process executes (all threads; not the kernel's)
+# while it answers REQUESTS reviews over one keep-alive HTTPS connection. Unlike the load run's requests per second
+# this hardly moves with the machine's other work (three runs of the null webhook agreed to 0.12 %; what still
+# varies is how many reads a body arrives in), and the function table says where a change went.
+#
+#   tests/load/instructions.sh                        # publishes both (about 10 minutes), then about 2 minutes
+#   AOT_BIN=/tmp/aot/admissionguard NULL_AOT_BIN=/tmp/null-aot/NullWebhook tests/load/instructions.sh
+#   REQUESTS=2000 WARMUP=400 ROWS=40 OUT=/tmp/instructions.md tests/load/instructions.sh
+#
+# Binaries given from outside need their symbol table for the function names (publish with -p:StripSymbols=false;
+# the default publish moves symbols into a .dbg file, which valgrind cannot read); the totals need nothing. A
+# recorded review is sent per request in turn, the four of run.sh, one at a time (no pipelining, so no batching of
+# requests per wake-up either). Instructions are not time: a cache miss or a system call costs far more than an
+# add. They price the work the code does, which is what a change to the code changes.
+# Needs valgrind (Debian package), binutils (objcopy) and python3.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+WORK="${WORK:-$(mktemp -d /tmp/admissionguard-instructions.XXXXXX)}"
+REQUESTS="${REQUESTS:-1000}"
+WARMUP="${WARMUP:-400}"
+ROWS="${ROWS:-25}"
+REVIEW_DIR="$ROOT/tests/AdmissionGuard.Benchmarks/Reviews"
+REVIEWS="$REVIEW_DIR/pod-1-create.json $REVIEW_DIR/pod-3-create.json $REVIEW_DIR/pod-8-create.json $REVIEW_DIR/pod-8-update.json"
+log() { echo "[instructions] $*" >&2; }
+source "$ROOT/tests/load/fixtures.sh"
+for tool in valgrind callgrind_control objcopy python3; do
+  command -v "$tool" > /dev/null || { log "$tool is missing (apt-get install valgrind binutils python3)"; exit 2; }
+done
+
+AOT_BIN="${AOT_BIN:-}"
+NULL_AOT_BIN="${NULL_AOT_BIN:-}"
+if [ -z "$AOT_BIN" ]; then
+  publish_aot src/AdmissionGuard "$WORK/aot" -p:StripSymbols=false || { log "publish failed: $WORK/aot.log"; exit 1; }
+  AOT_BIN="$WORK/aot/admissionguard"
+fi
+if [ -z "$NULL_AOT_BIN" ]; then
+  publish_aot tests/AdmissionGuard.LoadTests/NullWebhook "$WORK/null-aot" -p:StripSymbols=false || { log "publish failed: $WORK/null-aot.log"; exit 1; }
+  NULL_AOT_BIN="$WORK/null-aot/NullWebhook"
+fi
+
+write_fixtures "$WORK" 10
+write_certificate "$WORK"
+
+# measure NAME BINARY ARGS...: the binary (its DWARF removed: valgrind's reader rejects what the AOT compiler
+# writes; the symbol table stays) under callgrind on $PORT; counters zeroed after WARMUP requests and dumped after
+# REQUESTS more, into $WORK/NAME.callgrind.
+measure() {
+  local name="$1" binary="$2" pid i; shift 2
+  mkdir -p "$WORK/exe"
+  objcopy --strip-debug "$binary" "$WORK/exe/$name"
+  PORT="$(free_port)"
+  # valgrind cannot reserve server GC's address space: workstation GC, as in method-order.sh, for both. Idle thread
+  # pool workers spin before they sleep, for as long as the timing happens to let them (under valgrind, the machine's
+  # load): without spinning, three runs of the null webhook agreed to 0.12 %; with it, two differed by 1.4 %.
+  DOTNET_gcServer=0 DOTNET_GCHeapHardLimit=0x20000000 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 valgrind --tool=callgrind --callgrind-out-file="$WORK/$name.cg" \
+    "$WORK/exe/$name" "$@" --listen "127.0.0.1:$PORT" > "$WORK/$name.log" 2>&1 &
+  pid=$!
+  for ((i = 0; i < 600; i++)); do
+    [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/readyz" || true)" = 200 ] && break
+    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; log "$name died"; exit 1; }
+    sleep 1
+  done
+  log "$name ready after about $i s under callgrind; $WARMUP requests to warm up, then $REQUESTS counted"
+  # shellcheck disable=SC2086
+  python3 "$ROOT/tests/load/keepalive.py" "$PORT" "$WARMUP" $REVIEWS
+  callgrind_control -z "$pid" > /dev/null
+  # shellcheck disable=SC2086
+  python3 "$ROOT/tests/load/keepalive.py" "$PORT" "$REQUESTS" $REVIEWS
+  callgrind_control -d "$pid" > /dev/null
+  kill -TERM "$pid"
+  wait "$pid" || true
+  mv "$WORK/$name.cg.1" "$WORK/$name.callgrind"
+}
+
+measure null-read-aot "$NULL_AOT_BIN" --ca-dir "$WORK/ca-null" --read-all
+measure admissionguard "$AOT_BIN" serve --policies "$WORK/policies" --scans "$WORK/scans" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key"
+
+{
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ): $REQUESTS requests after $WARMUP to warm up, the four recorded reviews in turn, 10 policies."
+  echo
+  python3 "$ROOT/tests/load/instructions.py" "$WORK/admissionguard.callgrind" "$WORK/null-read-aot.callgrind" "$REQUESTS" "$ROWS"
+} | tee "${OUT:-$WORK/instructions.md}"
+log "written to ${OUT:-$WORK/instructions.md}; the dumps are in $WORK (callgrind_annotate FILE)"
