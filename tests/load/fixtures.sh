@@ -27,6 +27,18 @@ write_certificate() {
 # A free loopback port, asked of the kernel: other runs of these scripts may share the machine.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 
+# wait_ready PORT PID LOG SECONDS: until https://127.0.0.1:PORT/readyz answers 200, asked once a second (for servers
+# under valgrind, which take seconds); exits showing LOG if PID dies or SECONDS pass. WAITED is the seconds it took.
+wait_ready() {
+  for ((WAITED = 0; WAITED < $4; WAITED++)); do
+    [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$1/readyz" || true)" = 200 ] && return 0
+    kill -0 "$2" 2>/dev/null || { cat "$3" >&2; log "server died"; exit 1; }
+    sleep 1
+  done
+  log "not ready after $4 s"
+  exit 1
+}
+
 # publish_aot PROJECT OUT [ARGS...]: native AOT publish of PROJECT (a path below the repository) into OUT, with the
 # project's own compiler settings and ARGS; the log is OUT.log.
 # From a copy, so the worktree's obj/ (and so its normal build) is untouched by the RID restore.

@@ -2,7 +2,7 @@
 # Instructions per request: admissionguard serve and the read-all null webhook, both native AOT, each under
 # valgrind's callgrind, counting every user-space instruction the process executes (all threads; not the kernel's)
 # while it answers REQUESTS reviews over one keep-alive HTTPS connection. Unlike the load run's requests per second
-# this hardly moves with the machine's other work (three runs of the null webhook agreed to 0.12 %; what still
+# this hardly moves with the machine's other work (five runs of the null webhook agreed to 0.26 %; what still
 # varies is how many reads a body arrives in), and the function table says where a change went.
 #
 #   tests/load/instructions.sh                        # publishes both (about 10 minutes), then about 2 minutes
@@ -48,22 +48,18 @@ write_certificate "$WORK"
 # writes; the symbol table stays) under callgrind on $PORT; counters zeroed after WARMUP requests and dumped after
 # REQUESTS more, into $WORK/NAME.callgrind.
 measure() {
-  local name="$1" binary="$2" pid i; shift 2
+  local name="$1" binary="$2" pid; shift 2
   mkdir -p "$WORK/exe"
   objcopy --strip-debug "$binary" "$WORK/exe/$name"
   PORT="$(free_port)"
   # valgrind cannot reserve server GC's address space: workstation GC, as in method-order.sh, for both. Idle thread
   # pool workers spin before they sleep, for as long as the timing happens to let them (under valgrind, the machine's
-  # load): without spinning, three runs of the null webhook agreed to 0.12 %; with it, two differed by 1.4 %.
+  # load): without spinning, five runs of the null webhook agreed to 0.26 %; with it, two differed by 1.4 %.
   DOTNET_gcServer=0 DOTNET_GCHeapHardLimit=0x20000000 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 valgrind --tool=callgrind --callgrind-out-file="$WORK/$name.cg" \
     "$WORK/exe/$name" "$@" --listen "127.0.0.1:$PORT" > "$WORK/$name.log" 2>&1 &
   pid=$!
-  for ((i = 0; i < 600; i++)); do
-    [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/readyz" || true)" = 200 ] && break
-    kill -0 "$pid" 2>/dev/null || { cat "$WORK/$name.log" >&2; log "$name died"; exit 1; }
-    sleep 1
-  done
-  log "$name ready after about $i s under callgrind; $WARMUP requests to warm up, then $REQUESTS counted"
+  wait_ready "$PORT" "$pid" "$WORK/$name.log" 600
+  log "$name ready after about $WAITED s under callgrind; $WARMUP requests to warm up, then $REQUESTS counted"
   # shellcheck disable=SC2086
   python3 "$ROOT/tests/load/keepalive.py" "$PORT" "$WARMUP" $REVIEWS
   callgrind_control -z "$pid" > /dev/null

@@ -37,12 +37,8 @@ DOTNET_gcServer=0 DOTNET_GCHeapHardLimit=0x20000000 valgrind --tool=callgrind --
   > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
-for ((i = 0; i < 300; i++)); do
-  [ "$(curl -sk -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/readyz")" = 200 ] && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$WORK/server.log" >&2; log "server died"; exit 1; }
-  sleep 1
-done
-log "ready after about $i s under callgrind"
+wait_ready "$PORT" "$SERVER_PID" "$WORK/server.log" 300
+log "ready after about $WAITED s under callgrind"
 for review in "$REVIEWS"/*.json; do
   for endpoint in validate mutate; do
     code="$(curl -sk -H 'Content-Type: application/json' --data-binary "@$review" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/$endpoint")"
