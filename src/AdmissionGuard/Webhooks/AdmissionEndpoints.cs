@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using AdmissionGuard.Evaluation;
 using AdmissionGuard.Hosting;
 using AdmissionGuard.Telemetry;
@@ -78,7 +79,10 @@ internal sealed class AdmissionEndpoints(AdmissionHandler admission, PolicyAdmis
         _ => admission.HandleAsync(body, EvaluationPurpose.Validate, cancellationToken),
     };
 
-    private async Task<AdmissionResult> ReadAndHandleAsync(HttpContext context, Webhook webhook)
+    // Most requests wait here for the rest of their body, so the state machine goes to the heap; the pooling builder
+    // reuses those boxes instead of allocating one per request (the method awaited in HandleAsync, once).
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<AdmissionResult> ReadAndHandleAsync(HttpContext context, Webhook webhook)
     {
         var request = context.Request;
         var contentType = request.ContentType ?? "";
