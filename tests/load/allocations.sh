@@ -14,8 +14,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 WORK="${WORK:-$(mktemp -d /tmp/admissionguard-allocations.XXXXXX)}"
 REQUESTS="${REQUESTS:-4000}"
 WARMUP="${WARMUP:-2000}"
-REVIEW_DIR="$ROOT/tests/AdmissionGuard.Benchmarks/Reviews"
-REVIEWS="$REVIEW_DIR/pod-1-create.json $REVIEW_DIR/pod-3-create.json $REVIEW_DIR/pod-8-create.json $REVIEW_DIR/pod-8-update.json"
 log() { echo "[allocations] $*" >&2; }
 source "$ROOT/tests/load/fixtures.sh"
 

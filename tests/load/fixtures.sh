@@ -1,4 +1,7 @@
-# Sourced by the load scripts (run.sh, profile.sh, startup.sh, method-order.sh, instructions.sh).
+# Sourced by the load scripts (run.sh, profile.sh, startup.sh, method-order.sh, instructions.sh, allocations.sh).
+# REVIEWS: the four recorded reviews the scripts send in turn (Pods of 1, 3 and 8 containers, the 8-container UPDATE).
+REVIEWS="${REVIEWS:-$ROOT/tests/AdmissionGuard.Benchmarks/Reviews/pod-1-create.json $ROOT/tests/AdmissionGuard.Benchmarks/Reviews/pod-3-create.json $ROOT/tests/AdmissionGuard.Benchmarks/Reviews/pod-8-create.json $ROOT/tests/AdmissionGuard.Benchmarks/Reviews/pod-8-update.json}"
+
 # write_fixtures DIR POLICIES writes DIR/policies and DIR/scans.
 # The benchmark policies, scans dated an hour ago (maxAge 168h), and POLICIES-1 team policies that do
 # not apply to namespace prod (as in AdmissionHandlerBenchmarks).

@@ -22,8 +22,6 @@ WORK="${WORK:-$(mktemp -d /tmp/admissionguard-instructions.XXXXXX)}"
 REQUESTS="${REQUESTS:-1000}"
 WARMUP="${WARMUP:-400}"
 ROWS="${ROWS:-25}"
-REVIEW_DIR="$ROOT/tests/AdmissionGuard.Benchmarks/Reviews"
-REVIEWS="$REVIEW_DIR/pod-1-create.json $REVIEW_DIR/pod-3-create.json $REVIEW_DIR/pod-8-create.json $REVIEW_DIR/pod-8-update.json"
 log() { echo "[instructions] $*" >&2; }
 source "$ROOT/tests/load/fixtures.sh"
 for tool in valgrind callgrind_control objcopy python3; do
