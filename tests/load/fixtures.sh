@@ -1,6 +1,8 @@
 # Sourced by the load scripts (run.sh, profile.sh, startup.sh, method-order.sh, instructions.sh, allocations.sh).
-# REVIEWS: the four recorded reviews the scripts send in turn (Pods of 1, 3 and 8 containers, the 8-container UPDATE).
-REVIEWS="${REVIEWS:-$ROOT/tests/AdmissionGuard.Benchmarks/Reviews/pod-1-create.json $ROOT/tests/AdmissionGuard.Benchmarks/Reviews/pod-3-create.json $ROOT/tests/AdmissionGuard.Benchmarks/Reviews/pod-8-create.json $ROOT/tests/AdmissionGuard.Benchmarks/Reviews/pod-8-update.json}"
+# REVIEW_DIR holds the recorded reviews; REVIEWS are the four the scripts send in turn (Pods of 1, 3 and 8 containers,
+# the 8-container UPDATE).
+REVIEW_DIR="$ROOT/tests/AdmissionGuard.Benchmarks/Reviews"
+REVIEWS="$REVIEW_DIR/pod-1-create.json $REVIEW_DIR/pod-3-create.json $REVIEW_DIR/pod-8-create.json $REVIEW_DIR/pod-8-update.json"
 
 # write_fixtures DIR POLICIES writes DIR/policies and DIR/scans.
 # The benchmark policies, scans dated an hour ago (maxAge 168h), and POLICIES-1 team policies that do
@@ -29,6 +31,21 @@ write_certificate() {
 
 # A free loopback port, asked of the kernel: other runs of these scripts may share the machine.
 free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+
+# under_callgrind NAME BINARY ARGS...: BINARY (a native AOT publish) with ARGS in the background under valgrind's
+# callgrind, counts in $WORK/NAME.cg, output in $WORK/NAME.log; SERVER_PID is valgrind's. It runs a copy, $WORK/exe/NAME,
+# without DWARF, which valgrind's reader rejects in what the AOT compiler writes (the symbol table stays). valgrind
+# cannot reserve server GC's address space, so the runtime uses workstation GC with a 512 MiB limit.
+# CALLGRIND_OPTIONS adds valgrind options (method-order.sh: --dump-instr=yes).
+under_callgrind() {
+  local name="$1" binary="$2"; shift 2
+  mkdir -p "$WORK/exe"
+  objcopy --strip-debug "$binary" "$WORK/exe/$name"
+  # shellcheck disable=SC2086
+  DOTNET_gcServer=0 DOTNET_GCHeapHardLimit=0x20000000 valgrind --tool=callgrind ${CALLGRIND_OPTIONS:-} \
+    --callgrind-out-file="$WORK/$name.cg" "$WORK/exe/$name" "$@" > "$WORK/$name.log" 2>&1 < /dev/null &
+  SERVER_PID=$!
+}
 
 # wait_ready PORT PID LOG SECONDS: until https://127.0.0.1:PORT/readyz answers 200, asked once a second (for servers
 # under valgrind, which take seconds); exits showing LOG if PID dies or SECONDS pass. WAITED is the seconds it took.

@@ -42,30 +42,24 @@ fi
 write_fixtures "$WORK" 10
 write_certificate "$WORK"
 
-# measure NAME BINARY ARGS...: the binary (its DWARF removed: valgrind's reader rejects what the AOT compiler
-# writes; the symbol table stays) under callgrind on $PORT; counters zeroed after WARMUP requests and dumped after
-# REQUESTS more, into $WORK/NAME.callgrind.
+# measure NAME BINARY ARGS...: the binary under callgrind on $PORT; counters zeroed after WARMUP requests and dumped
+# after REQUESTS more, into $WORK/NAME.callgrind.
 measure() {
-  local name="$1" binary="$2" pid; shift 2
-  mkdir -p "$WORK/exe"
-  objcopy --strip-debug "$binary" "$WORK/exe/$name"
+  local name="$1" binary="$2"; shift 2
   PORT="$(free_port)"
-  # valgrind cannot reserve server GC's address space: workstation GC, as in method-order.sh, for both. Idle thread
-  # pool workers spin before they sleep, for as long as the timing happens to let them (under valgrind, the machine's
-  # load): without spinning, five runs of the null webhook agreed to 0.26 %; with it, two differed by 1.4 %.
-  DOTNET_gcServer=0 DOTNET_GCHeapHardLimit=0x20000000 DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 valgrind --tool=callgrind --callgrind-out-file="$WORK/$name.cg" \
-    "$WORK/exe/$name" "$@" --listen "127.0.0.1:$PORT" > "$WORK/$name.log" 2>&1 &
-  pid=$!
-  wait_ready "$PORT" "$pid" "$WORK/$name.log" 600
+  # Idle thread pool workers spin before they sleep, for as long as the timing happens to let them (under valgrind,
+  # the machine's load): without spinning, five runs of the null webhook agreed to 0.26 %; with it, two differed by 1.4 %.
+  DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0 under_callgrind "$name" "$binary" "$@" --listen "127.0.0.1:$PORT"
+  wait_ready "$PORT" "$SERVER_PID" "$WORK/$name.log" 600
   log "$name ready after about $WAITED s under callgrind; $WARMUP requests to warm up, then $REQUESTS counted"
   # shellcheck disable=SC2086
   python3 "$ROOT/tests/load/keepalive.py" "$PORT" "$WARMUP" $REVIEWS
-  callgrind_control -z "$pid" > /dev/null
+  callgrind_control -z "$SERVER_PID" > /dev/null
   # shellcheck disable=SC2086
   python3 "$ROOT/tests/load/keepalive.py" "$PORT" "$REQUESTS" $REVIEWS
-  callgrind_control -d "$pid" > /dev/null
-  kill -TERM "$pid"
-  wait "$pid" || true
+  callgrind_control -d "$SERVER_PID" > /dev/null
+  kill -TERM "$SERVER_PID"
+  wait "$SERVER_PID" || true
   mv "$WORK/$name.cg.1" "$WORK/$name.callgrind"
 }
 

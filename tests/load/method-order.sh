@@ -19,27 +19,23 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 BIN="${1:?usage: method-order.sh PATH/TO/admissionguard [OUT]}"
 OUT="${2:-$ROOT/src/AdmissionGuard/Aot/method-order.txt}"
 WORK="${WORK:-$(mktemp -d /tmp/admissionguard-order.XXXXXX)}"
-REVIEWS="$ROOT/tests/AdmissionGuard.Benchmarks/Reviews"
 log() { echo "[method-order] $*" >&2; }
-command -v valgrind > /dev/null || { log "valgrind is missing: apt-get install valgrind"; exit 2; }
+for tool in valgrind objcopy nm readelf; do
+  command -v "$tool" > /dev/null || { log "$tool is missing: apt-get install valgrind binutils"; exit 2; }
+done
 [ -f "$BIN.dbg" ] || { log "$BIN.dbg is missing: give a binary from dotnet publish -p:PublishAot=true"; exit 2; }
 
 source "$ROOT/tests/load/fixtures.sh"
 write_fixtures "$WORK" 10
 write_certificate "$WORK"
 PORT="${PORT:-$(free_port)}"
-# valgrind's debug-info reader rejects the AOT .dbg file; the binary alone runs (symbols come from nm of the .dbg).
-mkdir -p "$WORK/exe" && cp "$BIN" "$WORK/exe/admissionguard"
-
-DOTNET_gcServer=0 DOTNET_GCHeapHardLimit=0x20000000 valgrind --tool=callgrind --dump-instr=yes \
-  --callgrind-out-file="$WORK/callgrind.out" "$WORK/exe/admissionguard" serve --listen "127.0.0.1:$PORT" \
-  --policies "$WORK/policies" --scans "$WORK/scans" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key" \
-  > "$WORK/server.log" 2>&1 &
-SERVER_PID=$!
+# The binary runs without its .dbg file, which valgrind cannot read; the method symbols come from nm of the .dbg.
+CALLGRIND_OPTIONS=--dump-instr=yes under_callgrind admissionguard "$BIN" serve --listen "127.0.0.1:$PORT" \
+  --policies "$WORK/policies" --scans "$WORK/scans" --tls-cert "$WORK/tls.crt" --tls-key "$WORK/tls.key"
 trap 'kill "$SERVER_PID" 2>/dev/null || true' EXIT
-wait_ready "$PORT" "$SERVER_PID" "$WORK/server.log" 300
+wait_ready "$PORT" "$SERVER_PID" "$WORK/admissionguard.log" 300
 log "ready after about $WAITED s under callgrind"
-for review in "$REVIEWS"/*.json; do
+for review in "$REVIEW_DIR"/*.json; do
   for endpoint in validate mutate; do
     code="$(curl -sk -H 'Content-Type: application/json' --data-binary "@$review" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$PORT/$endpoint")"
     [ "$code" = 200 ] || { log "$endpoint $(basename "$review"): HTTP $code"; exit 1; }
@@ -52,5 +48,5 @@ wait "$SERVER_PID" || true
 trap - EXIT
 
 mkdir -p "$(dirname "$OUT")"
-python3 "$ROOT/tests/load/method-order.py" "$WORK/callgrind.out" "$WORK/exe/admissionguard" "$BIN.dbg" > "$OUT"
+python3 "$ROOT/tests/load/method-order.py" "$WORK/admissionguard.cg" "$WORK/exe/admissionguard" "$BIN.dbg" > "$OUT"
 log "wrote $OUT"

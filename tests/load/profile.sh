@@ -22,9 +22,6 @@ POLICIES="${POLICIES:-10}"
 FREQ="${FREQ:-499}"
 PORT="${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 FLAMEGRAPH="${FLAMEGRAPH:?set FLAMEGRAPH to a FlameGraph checkout (stackcollapse-perf.pl, flamegraph.pl)}"
-REVIEW_DIR="$ROOT/tests/AdmissionGuard.Benchmarks/Reviews"
-REVIEWS="$REVIEW_DIR/pod-1-create.json $REVIEW_DIR/pod-3-create.json $REVIEW_DIR/pod-8-create.json $REVIEW_DIR/pod-8-update.json"
-export REVIEWS THREADS CONNECTIONS
 SERVER_PID=""
 trap '[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null || true' EXIT
 log() { echo "[profile] $*" >&2; }
@@ -35,6 +32,7 @@ command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk 
 log "building (Release) into $WORK"
 dotnet build "$ROOT/src/AdmissionGuard/AdmissionGuard.csproj" -c Release -o "$WORK/jit" -v quiet -nologo >&2
 source "$ROOT/tests/load/fixtures.sh"
+export REVIEWS THREADS CONNECTIONS  # reviews.lua reads them
 write_fixtures "$WORK" "$POLICIES"
 
 # The perf map (/tmp/perf-PID.map) names JIT-compiled methods; tiered compilation settles during the warm-up.

@@ -27,9 +27,6 @@ CONNECTIONS="${CONNECTIONS:-16}"
 POLICIES="${POLICIES:-10}"
 AOT="${AOT:-1}"
 OUT="${OUT:-$ROOT/docs/performance.md}"
-REVIEW_DIR="$ROOT/tests/AdmissionGuard.Benchmarks/Reviews"
-REVIEWS="$REVIEW_DIR/pod-1-create.json $REVIEW_DIR/pod-3-create.json $REVIEW_DIR/pod-8-create.json $REVIEW_DIR/pod-8-update.json"
-export REVIEWS THREADS CONNECTIONS
 PIDS=()
 
 cleanup() {
@@ -39,6 +36,7 @@ trap cleanup EXIT
 
 log() { echo "[load] $*" >&2; }
 source "$ROOT/tests/load/fixtures.sh"
+export REVIEWS THREADS CONNECTIONS  # reviews.lua reads them
 
 if ! command -v wrk >/dev/null; then
   log "installing wrk"
