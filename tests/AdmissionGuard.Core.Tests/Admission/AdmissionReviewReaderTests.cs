@@ -166,6 +166,105 @@ public sealed class AdmissionReviewReaderTests
         Assert.Equal(serializerReads ? "CREATE" : null, review?.Request?.Operation);
     }
 
+    [Fact]
+    public void TryRead_EscapedPropertyNames_AreMatchedAsTheSerializerMatchesThem()
+    {
+        // Go's encoder writes no escapes in field names, but JSON allows them: "im\u0061ge" is "image".
+        var json = Pod.Replace("\"image\":", "\"im\\u0061ge\":", StringComparison.Ordinal)
+            .Replace("\"containers\":", "\"\\u0063ontainers\":", StringComparison.Ordinal);
+        var body = Encoding.UTF8.GetBytes(json);
+
+        Assert.True(AdmissionReviewReader.TryRead(body, out var read));
+        Assert.Equal("registry.example.com/web:1.2", read.Request!.Object!.Spec!.Containers![0].Image);
+        var expected = JsonSerializer.Deserialize(body, AgJsonContext.Default.AdmissionReview)!;
+        Assert.Equal(Canonical(expected, imagelessVolumesAsNull: true), Canonical(read, imagelessVolumesAsNull: false));
+    }
+
+    [Fact]
+    public void TryRead_TemplatesNestedDeeperThanItFollows_Refuses_AndTheSerializerStillReadsThem()
+    {
+        // spec.template.spec.template... 20 deep: no workload has it, the serializer (MaxDepth 64) still reads it.
+        var spec = """{"containers":[{"name":"c","image":"deep:1"}]}""";
+        for (var i = 0; i < 20; i++)
+        {
+            spec = "{\"template\":{\"spec\":" + spec + "}}";
+        }
+
+        var body = Encoding.UTF8.GetBytes("{\"request\":{\"uid\":\"u\",\"object\":{\"spec\":" + spec + "}}}");
+
+        Assert.False(AdmissionReviewReader.TryRead(body, out _));
+        var review = JsonSerializer.Deserialize(body, AgJsonContext.Default.AdmissionReview)!;
+        var inner = review.Request!.Object!.Spec!;
+        for (var i = 0; i < 20; i++)
+        {
+            inner = inner.Template!.Spec!;
+        }
+
+        Assert.Equal("deep:1", inner.Containers![0].Image);
+    }
+
+    /// <summary>
+    /// The recorded reviews with one value somewhere replaced (by null, a number, a string, an empty object or list)
+    /// or one property removed: whatever the reader takes, the serializer must read the same way.
+    /// </summary>
+    [Theory]
+    [InlineData("pod-1-create.json")]
+    [InlineData("pod-8-update.json")]
+    [InlineData("deployment-3-apply.json")]
+    public void TryRead_MutatedReview_WhatItTakes_TheSerializerGivesTheSame(string file)
+    {
+        var original = JsonNode.Parse(Body(file))!;
+        var random = new Random(20261204);
+        var (taken, refused) = (0, 0);
+        for (var i = 0; i < 400; i++)
+        {
+            var mutated = original.DeepClone();
+            var nodes = Descendants(mutated).Where(n => n.Parent is not null).ToList();
+            var node = nodes[random.Next(nodes.Count)];
+            JsonNode? replacement = random.Next(6) switch
+            {
+                0 => null,
+                1 => JsonValue.Create(42),
+                2 => JsonValue.Create("x"),
+                3 => new JsonObject(),
+                4 => new JsonArray(),
+                _ => JsonValue.Create(true),
+            };
+            var parent = node.Parent!;
+            if (parent is JsonObject obj)
+            {
+                var name = node.GetPropertyName();
+                if (random.Next(4) == 0)
+                {
+                    obj.Remove(name);
+                }
+                else
+                {
+                    obj[name] = replacement;
+                }
+            }
+            else
+            {
+                ((JsonArray)parent)[node.GetElementIndex()] = replacement;
+            }
+
+            var body = Encoding.UTF8.GetBytes(mutated.ToJsonString());
+            if (!AdmissionReviewReader.TryRead(body, out var read))
+            {
+                refused++;
+                continue;
+            }
+
+            taken++;
+            var expected = JsonSerializer.Deserialize(body, AgJsonContext.Default.AdmissionReview)!;
+            Assert.Equal(Canonical(expected, imagelessVolumesAsNull: true), Canonical(read, imagelessVolumesAsNull: false));
+        }
+
+        // Both outcomes happen, or the comparison proves little.
+        Assert.True(taken > 100, $"taken {taken}");
+        Assert.True(refused > 0, $"refused {refused}");
+    }
+
     /// <summary>The decoded review as JSON; the serializer builds every volume, the reader a null for one without an image.</summary>
     private static string Canonical(AdmissionReview review, bool imagelessVolumesAsNull)
     {
