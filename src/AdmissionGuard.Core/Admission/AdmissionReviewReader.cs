@@ -273,7 +273,7 @@ public static class AdmissionReviewReader
         Frame.Object => ObjectProperty(ref reader, name, (WorkloadObject)level.Target, ref level.Seen),
         Frame.Meta => MetaProperty(ref reader, name, (WorkloadMeta)level.Target, ref level.Seen),
         Frame.Spec => SpecProperty(ref reader, name, (WorkloadSpec)level.Target, ref level.Seen),
-        Frame.Template => TemplateProperty(ref reader, name, ref level.Seen),
+        Frame.Template => TemplateProperty(name, ref level.Seen),
         Frame.Container => ContainerProperty(ref reader, name, (ContainerSpec)level.Target, ref level.Seen),
         Frame.Volume => VolumeProperty(ref reader, name, ref volume, ref level.Seen),
         Frame.Image => ImageProperty(ref reader, name, (ImageVolumeSource)level.Target, ref level.Seen),
@@ -639,7 +639,7 @@ public static class AdmissionReviewReader
     }
 
     /// <summary>A pod template or a CronJob's job template: metadata and a spec, nothing else read.</summary>
-    private static Step TemplateProperty(ref Utf8JsonReader reader, scoped ReadOnlySpan<byte> name, ref int seen)
+    private static Step TemplateProperty(scoped ReadOnlySpan<byte> name, ref int seen)
     {
         if (name.SequenceEqual("metadata"u8))
         {
